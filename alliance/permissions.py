@@ -1,0 +1,46 @@
+"""Who acts for which organisation (used by alliance, events, knowhow, referrals)."""
+
+import sqlalchemy as sa
+from flask import g
+from flask_login import current_user
+
+from alliance.models import Organization, OrganizationStaff
+from core.auth import is_admin
+from core.db import db
+
+
+def staff_organization_ids(member=None) -> frozenset[int]:
+    """Ids of the live organisations the member is staff of (cached per request)."""
+    member = current_user if member is None else member
+    if not getattr(member, "is_authenticated", False):
+        return frozenset()
+    cache = g.setdefault("_staff_org_ids", {})
+    if member.id not in cache:
+        cache[member.id] = frozenset(
+            db.session.scalars(
+                sa.select(OrganizationStaff.organization_id)
+                .join(Organization)
+                .where(
+                    OrganizationStaff.member_id == member.id,
+                    Organization.status == "active",
+                    Organization.deleted_at.is_(None),
+                )
+            )
+        )
+    return cache[member.id]
+
+
+def is_alliance_staff(member=None) -> bool:
+    """Staff of any live alliance organisation."""
+    return bool(staff_organization_ids(member))
+
+
+def can_act_for(organization: Organization, member=None) -> bool:
+    """Staff of this organisation, or an admin."""
+    member = current_user if member is None else member
+    return is_admin(member) or organization.id in staff_organization_ids(member)
+
+
+def forget_staff_cache() -> None:
+    """Call after changing staff rows within a request."""
+    g.pop("_staff_org_ids", None)

@@ -1,0 +1,99 @@
+"""RAN hub: the web platform of the 地域人事部アライアンスネットワーク.
+
+`create_app()` is the only place that knows every blueprint:
+config → extensions → blueprints → CLI.
+"""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+
+import alliance
+import core.api
+import core.cli
+import core.db
+import core.errors
+import core.i18n
+import core.mail
+import core.security
+import core.templating
+import members
+from core.auth import login_manager
+from core.views import bp as core_bp
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+migrate = Migrate()
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, or one generated once into instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    env = os.environ
+    site_url = env.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+    default_db = f"sqlite:///{Path(app.instance_path) / 'ranhub.sqlite3'}"
+    redis_url = env.get("REDIS_URL", "")
+    app.config.from_mapping(
+        DATABASE_URL=env.get("DATABASE_URL", default_db),
+        SITE_URL=site_url,
+        SLACK_INVITE_URL=env.get("SLACK_INVITE_URL", ""),
+        SMTP_URL=env.get("SMTP_URL", ""),
+        MAIL_FROM=env.get("MAIL_FROM", "RAN hub <no-reply@ran-hub.jp>"),
+        REDIS_URL=redis_url,
+        RATELIMIT_ENABLED=env.get("RATELIMIT_ENABLED", "1") != "0",
+        RATELIMIT_STORAGE_URI=redis_url or "memory://",
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=site_url.startswith("https://"),
+        SESSION_COOKIE_NAME="ranhub_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=14 * 24 * 3600,
+        WTF_CSRF_TIME_LIMIT=None,
+        #: argon2id cost; tests lower it to keep the suite fast
+        PASSWORD_HASH_PARAMS={"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 2},
+    )
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = core.db.normalise_database_url(app.config["DATABASE_URL"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    core.db.init_app(app)
+    migrate.init_app(app, core.db.db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    core.i18n.init_app(app)
+    core.templating.init_app(app)
+    core.security.init_app(app)
+    login_manager.init_app(app)
+    core.errors.init_app(app)
+    core.mail.init_app(app)
+    core.api.init_app(app)
+    core.cli.init_app(app)
+
+    app.register_blueprint(core_bp)
+    members.init_app(app)
+    alliance.init_app(app)
+    return app

@@ -1,0 +1,58 @@
+"""Extension points through which a blueprint contributes to pages it does not own.
+
+A lower room (core, members, alliance) shows a higher room's data — the home page
+lists upcoming events, an organisation page its knowhow, /impact every figure —
+without importing upwards: each blueprint registers a callable at `init_app`,
+and the page collects them. Registries live on the app, so test apps stay apart.
+
+Known hook names and what their callables take and return:
+- ``home_sections``        ()            -> Markup or None (a <section> of the home page)
+- ``member_sections``      (member)      -> Markup or None (on /members/me)
+- ``organization_sections``(organization)-> Markup or None (on /alliance/<slug>)
+- ``impact_figures``       ()            -> list of core.hooks.Figure
+- ``impact_sections``      ()            -> Markup or None (tables/diagrams on /impact)
+- ``search_providers``     (query, viewer, limit) -> list of core.hooks.SearchHit
+- ``demo_seeders``         (scale)       -> None (adds demo data; called in order)
+- ``member_erasers``       (member)      -> None (erase personal data held elsewhere)
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Flask, current_app
+
+_EXTENSION_KEY = "ranhub.hooks"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number on /impact."""
+
+    label: str
+    value: int | str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One result of the site-wide search."""
+
+    kind: str  # "organization", "event", "article"
+    title: str
+    url: str
+    snippet: Any = ""  # Markup with <mark> highlights
+    score: float = 0.0
+    meta: dict = field(default_factory=dict)
+
+
+def register(app: Flask, hook: str, func: Callable) -> None:
+    app.extensions.setdefault(_EXTENSION_KEY, {}).setdefault(hook, []).append(func)
+
+
+def collect(hook: str) -> list[Callable]:
+    return list(current_app.extensions.get(_EXTENSION_KEY, {}).get(hook, []))
+
+
+def render_all(hook: str, *args) -> list:
+    """Call every callable of a hook, dropping empty results."""
+    return [result for func in collect(hook) if (result := func(*args))]

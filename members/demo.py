@@ -1,0 +1,51 @@
+"""Demo accounts for trying the site (created only by `seed-demo`)."""
+
+import secrets
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+
+from core.db import db
+from members.models import Member
+from members.services import hash_password
+
+DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
+
+#: (email, display name, prefecture, affiliation, organisation name, themes, admin)
+DEMO_ACCOUNTS = (
+    ("admin@demo.ran-hub.jp", "事務局 デモ", "13", "npo", "地域人事部アライアンスネットワーク事務局", (), True),
+    ("sato@demo.ran-hub.jp", "佐藤 美咲", "04", "company", "石巻みらい水産株式会社", ("youth-retention", "hr-management"), False),
+    ("tanaka@demo.ran-hub.jp", "田中 健一", "20", "public-sector", "塩尻市役所", ("public-sector", "side-job-talent"), False),
+    ("suzuki@demo.ran-hub.jp", "鈴木 彩", "06", "education", "山形県立高等学校", ("career-education",), False),
+    ("ito@demo.ran-hub.jp", "伊藤 大輔", "23", "company", "東海精機株式会社", ("foreign-workers", "seniors"), False),
+)
+
+
+def demo_password() -> str:
+    """A fresh random password per demo load; printed, never stored in the repo."""
+    return secrets.token_urlsafe(9)
+
+
+def seed(scale: int) -> None:
+    """Create the demo accounts and print their passwords."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Member)):
+        return
+    lines = ["Demo accounts (email / password):"]
+    for email, name, prefecture, affiliation, org_name, themes, is_admin in DEMO_ACCOUNTS:
+        password = demo_password()
+        db.session.add(
+            Member(
+                email=email, display_name=name, prefecture=prefecture, affiliation=affiliation,
+                organization_name=org_name, themes=list(themes), is_admin=is_admin,
+                password_hash=hash_password(password),
+            )
+        )
+        role = " (事務局 / admin)" if is_admin else ""
+        lines.append(f"  {email} / {password}{role}")
+    # Kept beside the database (never in the repo) so `make run` can show them again.
+    accounts_file = Path(current_app.instance_path) / DEMO_ACCOUNTS_FILE
+    accounts_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    accounts_file.chmod(0o600)
+    click.echo("\n".join(lines))

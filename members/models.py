@@ -1,0 +1,100 @@
+"""RAN member accounts, their login sessions and API tokens."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, UTCDateTime, utcnow
+
+
+class Member(UserMixin, Base):
+    """A RAN member (RAN会員): an individual account. Admins are the secretariat."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stored lower-cased; unique
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    display_name: Mapped[str] = mapped_column(sa.String(60))
+    #: JIS X 0401 code of the member's prefecture
+    prefecture: Mapped[str] = mapped_column(sa.String(2))
+    #: slug: company, public-sector, education, npo, individual
+    affiliation: Mapped[str] = mapped_column(sa.String(30))
+    #: the company or body the member belongs to (free text; used for per-company caps)
+    organization_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    #: secretariat (事務局)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    #: language for mail: "ja" or "en"
+    locale: Mapped[str] = mapped_column(sa.String(5), default="ja")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    theme_rows: Mapped[list["MemberTheme"]] = relationship(
+        cascade="all, delete-orphan", order_by="MemberTheme.theme", lazy="selectin"
+    )
+    #: theme slugs of interest
+    themes: AssociationProxy[list[str]] = association_proxy(
+        "theme_rows", "theme", creator=lambda slug: MemberTheme(theme=slug)
+    )
+
+    #: the login session this request was authenticated with (set by the loader)
+    session_key = None
+
+    def get_id(self) -> str | None:
+        # Flask-Login keeps this in the cookie: a login session key, not the member id,
+        # so logging out (deleting the session row) kills every copy of the cookie.
+        return self.session_key
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.email}>"
+
+
+class MemberTheme(Base):
+    """A theme a member is interested in."""
+
+    __tablename__ = "member_themes"
+
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+
+
+class LoginSession(Base):
+    """One logged-in browser. The cookie holds the key; the table holds its hash."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    member: Mapped[Member] = relationship()
+
+
+class ApiToken(Base):
+    """A personal API token. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(60))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: first characters of the token, to tell tokens apart on the profile page
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship()

@@ -1,0 +1,79 @@
+"""Site-wide pages: home, language switch, error pages, health check, headers."""
+
+import pytest
+
+
+def test_home_page_is_japanese_by_default(client):
+    response = client.get("/")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert '<html lang="ja">' in html
+    assert "地域人事部とは" in html
+    assert "2つの参加方法" in html
+
+
+def test_lang_parameter_switches_to_english_and_is_remembered(client):
+    response = client.get("/?lang=en")
+    assert "What is a regional HR department?" in response.get_data(as_text=True)
+    assert "lang=en" in response.headers["Set-Cookie"]
+    again = client.get("/")
+    assert '<html lang="en">' in again.get_data(as_text=True)
+    back = client.get("/?lang=ja")
+    assert "地域人事部とは" in back.get_data(as_text=True)
+
+
+def test_unknown_language_falls_back_to_japanese(client):
+    response = client.get("/?lang=xx")
+    assert '<html lang="ja">' in response.get_data(as_text=True)
+
+
+def test_404_page_is_japanese(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "ページが見つかりません" in response.get_data(as_text=True)
+
+
+def test_api_errors_are_json(client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+
+
+def test_oversized_request_gets_413_page(client):
+    response = client.post("/members/login", data={"email": "a@example.jp", "password": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "サイズが大きすぎます" in response.get_data(as_text=True)
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ],
+)
+def test_security_headers(client, header, expected):
+    assert client.get("/").headers[header] == expected
+
+
+def test_csp_forbids_inline_script_and_framing(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_pages_carry_no_inline_script(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "<script>" not in html and "onclick=" not in html
+
+
+def test_debug_is_off_by_default(app):
+    assert app.debug is False
