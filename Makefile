@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 # Install the project and compile the message catalogues (.mo files are not committed).
 install: $(STAMP)
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations
 
 run: install
 	$(FLASK) db upgrade
@@ -31,7 +31,7 @@ test: install
 # Developers: refresh the catalogues after changing user-facing strings.
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o translations/messages.pot --no-location --sort-output --ignore-dirs=".venv .git instance tests bench node_modules" .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python translations/tool.py fill-en
 	@$(BIN)/python translations/tool.py missing ja
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from core import refdata
+from core import refdata, tilemap
 from core.markdown import render_markdown
 
 #: (endpoint, label) of the main menu; an entry shows once its blueprint is registered
@@ -15,9 +15,9 @@ NAV = (
     ("alliance.directory", _l("Members")),
     ("events.index", _l("Events")),
     ("knowhow.index", _l("Knowhow")),
-    ("alliance.projects", _l("Projects")),
+    ("projects.index", _l("Projects")),
     ("alliance.impact", _l("Impact")),
-    ("alliance.consult", _l("Ask for help")),
+    ("consultations.new", _l("Ask for help")),
 )
 
 
@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
         url_with_args=url_with_args,
         now_year=now_year,
         refdata=refdata,
+        map_tiles=tilemap.tiles,
         prefecture_name=refdata.prefecture_name,
         theme_name=refdata.theme_name,
     )
