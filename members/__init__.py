@@ -5,6 +5,7 @@ from flask import Flask
 from core import hooks
 from core.api import add_openapi, set_token_loader
 from core.auth import login_manager
+from core.security import csrf
 from members import cli, demo, services
 from members.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from members.api import bp as api_bp
@@ -19,5 +20,6 @@ def init_app(app: Flask) -> None:
     hooks.register(app, "demo_seeders", demo.seed)
     app.jinja_env.globals.update(affiliation_name=affiliation_name)
     app.register_blueprint(bp)
+    csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     add_openapi(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)

@@ -3,11 +3,9 @@
 from flask import Blueprint, g, jsonify
 
 from core.api import error_responses, json_content, token_required
-from core.security import csrf
 from members import services
 
 bp = Blueprint("members_api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
 
 
 @bp.get("/me")

@@ -158,6 +158,7 @@ def change_email(member: Member, new_email: str) -> None:
     """Move the account to a new address; the old address is told, in case it was not them."""
     old_email = member.email
     member.email = normalise_email(new_email)
+    audit("member.email_change", member)
     send_template(
         old_email, "member_email_changed", locale=member.locale, kind="member.email_changed",
         member=member, new_email=member.email,
@@ -169,6 +170,7 @@ def change_password(member: Member, new_password: str) -> None:
     member.password_hash = hash_password(new_password)
     member.password_changed_at = utcnow()
     end_other_sessions(member)
+    audit("member.password_change", member)
     send_template(
         member.email, "member_password_changed", locale=member.locale,
         kind="member.password_changed", member=member,

@@ -140,7 +140,7 @@ def me():
 
 @bp.route("/me/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit("20 per hour", key_func=_member_rate_key, methods=["POST"])
+@limiter.limit("30 per hour", key_func=_member_rate_key, methods=["POST"])
 def edit():
     """Change my profile; a new email address needs the current password."""
     member = current_user._get_current_object()

@@ -1,7 +1,10 @@
 """Password change: policy, current password, and every other session dies."""
 
 import pytest
+import sqlalchemy as sa
 
+from core.audit import AuditEntry
+from core.db import db
 from members.models import LoginSession
 from tests.conftest import PASSWORD
 from tests.members.conftest import NEW_PASSWORD, field_errors
@@ -65,3 +68,22 @@ def test_bad_password_change_changes_nothing(app, client, auth, make_member, cur
         assert not typed or typed not in html  # passwords are never echoed back
     fresh = app.test_client()
     assert fresh.post("/members/login", data={"email": member.email, "password": PASSWORD}).status_code == 302
+
+
+def test_password_change_is_audited_without_the_password(app, client, auth, make_member):
+    member = make_member()
+    auth.login(member)
+    change(client)
+    with app.app_context():
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "member.password_change"))
+        assert (entry.actor_id, entry.target_id) == (member.id, member.id)
+        assert NEW_PASSWORD not in str(entry.details)
+
+
+def test_guessing_the_current_password_is_throttled_per_account(make_app, make_member):
+    limited = make_app(RATELIMIT_ENABLED=True)
+    member = make_member()
+    browser = limited.test_client()
+    browser.post("/members/login", data={"email": member.email, "password": PASSWORD})
+    statuses = [change(browser, current=f"guess-number-{n:02d}").status_code for n in range(11)]
+    assert statuses[:10] == [200] * 10 and statuses[10] == 429

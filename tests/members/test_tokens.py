@@ -75,8 +75,8 @@ def test_revoked_token_gets_401(client, auth, make_member, app):
     response = client.post(f"/members/me/tokens/{token_id}/revoke")
     assert response.status_code == 302
     html = client.get("/members/me").get_data(as_text=True)
-    assert "無効にしました" in html and "calendar sync" in html.split("無効にしました")[0]
-    assert 'action="/members/me/tokens/%d/revoke"' % token_id not in html
+    assert "トークン「calendar sync」を無効にしました。" in html
+    assert f'action="/members/me/tokens/{token_id}/revoke"' not in html
     assert client.get("/api/v1/me", headers=bearer(secret)).status_code == 401
 
 
