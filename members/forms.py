@@ -123,7 +123,7 @@ class ProfileForm(_ProfileFields):
     """The edit page; changing the email address needs the current password."""
 
     bio = TextAreaField(
-        _l("About you"),
+        _l("Self-introduction"),
         validators=[Optional(), Length(max=BIO_MAX, message=_l("Use at most %(max)d characters."))],
     )
     locale = ChoiceField(_l("Language of emails"),
