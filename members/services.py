@@ -158,7 +158,8 @@ def change_email(member: Member, new_email: str) -> None:
     """Move the account to a new address; the old address is told, in case it was not them."""
     old_email = member.email
     member.email = normalise_email(new_email)
-    audit("member.email_change", member)
+    # Kept so that erasing the account later also finds mail sent to the old address.
+    audit("member.email_change", member, old_email=old_email)
     send_template(
         old_email, "member_email_changed", locale=member.locale, kind="member.email_changed",
         member=member, new_email=member.email,
@@ -190,14 +191,32 @@ def is_last_admin(member: Member) -> bool:
     return admins <= 1
 
 
+def _former_emails(member_id: int) -> set[str]:
+    """Addresses the member used before (from the audit log of email changes)."""
+    details = db.session.scalars(
+        sa.select(AuditEntry.details).where(
+            AuditEntry.action == "member.email_change",
+            AuditEntry.target_type == Member.__tablename__,
+            AuditEntry.target_id == member_id,
+        )
+    )
+    return {entry["old_email"] for entry in details if entry and entry.get("old_email")}
+
+
 def delete_member(member: Member) -> None:
     """Erase an account and its personal data (other blueprints erase theirs through
     the `member_erasers` hook first). The audit entry keeps only the bare id."""
     for eraser in hooks.collect("member_erasers"):
         eraser(member)
-    member_id, email = member.id, member.email
-    # Mail queued to or about the member carries the address and the name.
-    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.to_address == email))
+    member_id = member.id
+    addresses = {member.email} | _former_emails(member_id)
+    # Mail to or about the member carries their addresses and name.
+    for address in addresses:
+        db.session.execute(
+            sa.delete(OutboxMessage).where(
+                sa.or_(OutboxMessage.to_address == address, OutboxMessage.body.contains(address, autoescape=True))
+            )
+        )
     # What the log said about this account (e.g. the address at create-admin) goes,
     # and so do the IP addresses of their own actions; the actions themselves stay.
     db.session.execute(

@@ -36,12 +36,18 @@ def test_deleting_the_account_erases_the_personal_data(app, client, auth, make_m
         "display_name": "消える 会員", "prefecture": "13", "affiliation": "company", "organization_name": "消える株式会社",
         "themes": ["seniors"], "bio": "", "locale": "ja", "email": "erase-me@example.jp", "current_password": "",
     })
+    for old, new in (("erase-me@example.jp", "erase_me.2@example.jp"), ("erase_me.2@example.jp", "erase-me-3@example.jp")):
+        client.post("/members/me/edit", data={
+            "display_name": "消える 会員", "prefecture": "13", "affiliation": "company",
+            "organization_name": "消える株式会社", "locale": "ja", "email": new, "current_password": PASSWORD,
+        })
+        assert outbox(old, kind="member.email_changed")
     with app.app_context():
         audit("member.make_admin", db.session.get(Member, member.id), email=member.email)
         db.session.commit()
     client.post("/members/me/password", data={"current_password": PASSWORD, "password": "fresh-Password-992",
                                               "password_confirm": "fresh-Password-992"})
-    assert outbox("erase-me@example.jp")  # a mail to the member is queued
+    assert outbox("erase-me-3@example.jp")  # a mail to the member is queued
 
     response = client.post("/members/me/delete", data={"current_password": "fresh-Password-992"})
 
@@ -52,7 +58,7 @@ def test_deleting_the_account_erases_the_personal_data(app, client, auth, make_m
         assert count_rows(model, model.member_id == member.id) == 0
     assert count_rows(Member) == 1 and count_rows(Member, Member.id == keeper.id) == 1
     everything = database_text(app)
-    for personal in ("erase-me@example.jp", "消える 会員", "消える株式会社"):
+    for personal in ("erase-me@example.jp", "erase_me.2@example.jp", "erase-me-3@example.jp", "消える 会員", "消える株式会社"):
         assert personal not in everything
     with app.app_context():
         entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "member.delete"))
