@@ -4,6 +4,7 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from core.audit import audit
 from core.db import db
@@ -18,8 +19,10 @@ from members import services
 def create_admin_command(email: str, password_stdin: bool) -> None:
     """Create a secretariat (admin) account, or promote an existing one."""
     password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 10:
-        raise click.UsageError("The password must have at least 10 characters.")
+    problem = services.password_problem(password, email)
+    if problem:
+        with force_locale("en"):
+            raise click.UsageError(f"Password refused: {problem}")
     member = services.create_admin(email, password)
     db.session.flush()
     audit("member.make_admin", member, actor=None, email=member.email)

@@ -3,11 +3,29 @@
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, utcnow
+
+#: member `affiliation` slugs (DESIGN.md) and their labels
+AFFILIATIONS = {
+    "company": _l("Company"),
+    "public-sector": _l("Local government or public body"),
+    "education": _l("School or university"),
+    "npo": _l("NPO or association"),
+    "individual": _l("Individual"),
+}
+
+#: languages a member can receive mail in, named in their own language
+LOCALES = {"ja": "日本語", "en": "English"}
+
+
+def affiliation_name(slug: str | None) -> str:
+    label = AFFILIATIONS.get(slug or "")
+    return str(label) if label else ""
 
 
 class Member(UserMixin, Base):

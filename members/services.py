@@ -1,18 +1,38 @@
-"""Account rules: passwords, login sessions, API tokens, admins."""
+"""Account rules: signup, passwords, profile, erasure, login sessions, API tokens, admins."""
 
 import hashlib
 import secrets
+from pathlib import Path
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, request, session
+from flask import current_app, request, session, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
+from core import hooks
+from core.audit import AuditEntry, audit
 from core.db import db, utcnow
-from members.models import ApiToken, LoginSession, Member
+from core.mail import OutboxMessage, send_template
+from members.models import ApiToken, LoginSession, Member, MemberTheme
 
-TOKEN_PREFIX = "ran_"
+TOKEN_PREFIX = "ran_"  # noqa: S105 (marks our tokens in logs and secret scanners)
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 128
+#: a member may hold this many live API tokens at once
+MAX_API_TOKENS = 20
+#: shorter local parts ("a@…") would forbid too many passwords; they are only refused whole
+_MIN_LOCAL_PART_CHECKED = 3
+
+
+def _load_common_passwords() -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "common_passwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+COMMON_PASSWORDS = _load_common_passwords()
 
 
 def _hasher() -> PasswordHasher:
@@ -57,6 +77,161 @@ def authenticate(email: str, password: str) -> Member | None:
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
+
+
+def password_problem(password: str, email: str):
+    """Why a new password is refused (a lazy message), or None when it is acceptable."""
+    password = password or ""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return _l("Use at least %(min)d characters.", min=PASSWORD_MIN_LENGTH)
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return _l("Use at most %(max)d characters.", max=PASSWORD_MAX_LENGTH)
+    lowered = password.lower()
+    email = normalise_email(email)
+    local_part = email.partition("@")[0]
+    if email and (email in lowered or lowered == local_part or (
+        len(local_part) >= _MIN_LOCAL_PART_CHECKED and local_part in lowered
+    )):
+        return _l("The password must not contain your email address.")
+    if lowered in COMMON_PASSWORDS:
+        return _l("This password is too common and easy to guess. Please choose another.")
+    return None
+
+
+def email_taken(email: str, *, except_member: Member | None = None) -> bool:
+    """Whether another account already uses this email address."""
+    query = sa.select(Member.id).where(Member.email == normalise_email(email))
+    if except_member is not None:
+        query = query.where(Member.id != except_member.id)
+    return db.session.scalar(query) is not None
+
+
+def _site_url(endpoint: str) -> str:
+    """An absolute link for mail: SITE_URL, not the host of the current request."""
+    return current_app.config["SITE_URL"] + url_for(endpoint)
+
+
+def create_member(
+    *, email: str, password: str, display_name: str, prefecture: str, affiliation: str,
+    organization_name: str = "", themes: list[str] | None = None, locale: str = "ja",
+) -> Member:
+    """A new RAN member (membership starts now), with the welcome mail queued."""
+    member = Member(
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        display_name=display_name.strip(),
+        prefecture=prefecture,
+        affiliation=affiliation,
+        organization_name=(organization_name or "").strip(),
+        themes=list(themes or []),
+        locale=locale,
+    )
+    db.session.add(member)
+    db.session.flush()
+    send_template(
+        member.email, "welcome", locale=member.locale, kind="member.welcome", member=member,
+        profile_url=_site_url("members.me"),
+        slack_invite_url=current_app.config.get("SLACK_INVITE_URL", ""),
+    )
+    return member
+
+
+def update_profile(
+    member: Member, *, display_name: str, prefecture: str, affiliation: str,
+    organization_name: str, themes: list[str], bio: str, locale: str,
+) -> None:
+    """Change what a member says about themselves (not the email or password)."""
+    member.display_name = display_name.strip()
+    member.prefecture = prefecture
+    member.affiliation = affiliation
+    member.organization_name = (organization_name or "").strip()
+    member.bio = (bio or "").strip()
+    member.locale = locale
+    wanted = list(dict.fromkeys(themes))
+    if sorted(wanted) != sorted(member.themes):
+        member.theme_rows = [row for row in member.theme_rows if row.theme in wanted]
+        have = set(member.themes)
+        member.theme_rows.extend(MemberTheme(theme=slug) for slug in wanted if slug not in have)
+
+
+def change_email(member: Member, new_email: str) -> None:
+    """Move the account to a new address; the old address is told, in case it was not them."""
+    old_email = member.email
+    member.email = normalise_email(new_email)
+    # Kept so that erasing the account later also finds mail sent to the old address.
+    audit("member.email_change", member, old_email=old_email)
+    send_template(
+        old_email, "member_email_changed", locale=member.locale, kind="member.email_changed",
+        member=member, new_email=member.email,
+    )
+
+
+def change_password(member: Member, new_password: str) -> None:
+    """Set a new password and log out every other browser of the member."""
+    member.password_hash = hash_password(new_password)
+    member.password_changed_at = utcnow()
+    end_other_sessions(member)
+    audit("member.password_change", member)
+    send_template(
+        member.email, "member_password_changed", locale=member.locale,
+        kind="member.password_changed", member=member,
+    )
+
+
+def rotate_session(member: Member) -> None:
+    """Replace the current login session by a fresh one (new key, new cookie)."""
+    end_session(member)
+    start_session(member)
+
+
+def is_last_admin(member: Member) -> bool:
+    if not member.is_admin:
+        return False
+    admins = db.session.scalar(sa.select(sa.func.count()).select_from(Member).where(Member.is_admin))
+    return admins <= 1
+
+
+def _former_emails(member_id: int) -> set[str]:
+    """Addresses the member used before (from the audit log of email changes)."""
+    details = db.session.scalars(
+        sa.select(AuditEntry.details).where(
+            AuditEntry.action == "member.email_change",
+            AuditEntry.target_type == Member.__tablename__,
+            AuditEntry.target_id == member_id,
+        )
+    )
+    return {entry["old_email"] for entry in details if entry and entry.get("old_email")}
+
+
+def delete_member(member: Member) -> None:
+    """Erase an account and its personal data (other blueprints erase theirs through
+    the `member_erasers` hook first). The audit entry keeps only the bare id."""
+    for eraser in hooks.collect("member_erasers"):
+        eraser(member)
+    member_id = member.id
+    addresses = {member.email} | _former_emails(member_id)
+    # Mail to or about the member carries their addresses and name.
+    for address in addresses:
+        db.session.execute(
+            sa.delete(OutboxMessage).where(
+                sa.or_(OutboxMessage.to_address == address, OutboxMessage.body.contains(address, autoescape=True))
+            )
+        )
+    # What the log said about this account (e.g. the address at create-admin) goes,
+    # and so do the IP addresses of their own actions; the actions themselves stay.
+    db.session.execute(
+        sa.update(AuditEntry)
+        .where(AuditEntry.target_type == Member.__tablename__, AuditEntry.target_id == member_id)
+        .values(details={})
+    )
+    db.session.execute(sa.update(AuditEntry).where(AuditEntry.actor_id == member_id).values(ip_address=None))
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.member_id == member_id))
+    db.session.execute(sa.delete(ApiToken).where(ApiToken.member_id == member_id))
+    db.session.delete(member)
+    db.session.flush()
+    entry = audit("member.delete", None, actor=None, member_id=member_id)
+    entry.actor_id = None
+    entry.ip_address = None
 
 
 def _digest(secret: str) -> str:
@@ -111,6 +286,24 @@ def member_for_session_key(key: str) -> Member | None:
     return member
 
 
+def active_api_tokens(member: Member) -> list[ApiToken]:
+    """The member's unrevoked tokens, newest first."""
+    return list(db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def api_token_of(member: Member, token_id: int) -> ApiToken | None:
+    """One of the member's own live tokens (None for someone else's or a revoked one)."""
+    return db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.id == token_id, ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None)
+        )
+    )
+
+
 def create_api_token(member: Member, name: str) -> tuple[ApiToken, str]:
     """A new token for the member; returns the row and the token (shown once)."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -133,6 +326,17 @@ def member_for_api_token(secret: str) -> Member | None:
     if token is None:
         return None
     return token.member
+
+
+def public_profile(member: Member) -> dict:
+    """What the API tells about a member: nothing that identifies them beyond their display name."""
+    return {
+        "id": member.id,
+        "display_name": member.display_name,
+        "prefecture": member.prefecture,
+        "affiliation": member.affiliation,
+        "themes": list(member.themes),
+    }
 
 
 def create_admin(email: str, password: str, display_name: str = "事務局") -> Member:

@@ -1,0 +1,40 @@
+"""Form fields every blueprint shares: checkbox lists and selects with clear messages."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, SelectMultipleField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def _allowed_values(field) -> set[str]:
+    return {str(choice[0]) for choice in field.choices or ()}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multi-valued choice shown as a list of checkboxes (the `field` macro knows this type).
+
+    Repeated form keys (`themes=seniors&themes=women`) give the values; duplicates
+    are dropped so a crafted request cannot insert the same row twice.
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(list(dict.fromkeys(valuelist)))
+
+    def pre_validate(self, form):
+        allowed = _allowed_values(self)
+        if any(str(value) not in allowed for value in self.data or ()):
+            raise ValidationError(_l("Please choose only from the options shown."))
+
+
+class ChoiceField(SelectField):
+    """A select whose unknown values get a clear message (empty values are left to
+    `DataRequired`/`Optional`)."""
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        if str(self.data) not in _allowed_values(self):
+            raise ValidationError(_l("Please choose one of the options shown."))
