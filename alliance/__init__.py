@@ -2,6 +2,8 @@
 
 from flask import Flask
 
+from alliance import models  # noqa: F401  (tables known to Alembic)
+
 
 def init_app(app: Flask) -> None:
-    """Nothing to register yet beyond the models (pages arrive with the alliance issue)."""
+    """Register pages, API, hooks and demo data."""
