@@ -6,7 +6,7 @@ and say so on their page.
 """
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -25,7 +25,7 @@ from core.db import db
 from members.demo import create_demo_member, record_demo_accounts
 from members.models import Member
 
-FOUNDED_EVENT = datetime(2022, 3, 25, 10, 0, tzinfo=timezone.utc)
+FOUNDED_EVENT = datetime(2022, 3, 25, 10, 0, tzinfo=UTC)
 FICTIONAL_NOTE = "\n\n※この団体はデモ用の架空の団体です。"
 SYNTHETIC_PER_SCALE = 100
 

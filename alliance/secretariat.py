@@ -241,7 +241,10 @@ def secretariat_audit():
     page = db.paginate(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
                        page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
     actor_ids = {entry.actor_id for entry in page.items if entry.actor_id}
-    actors = {m.id: m for m in db.session.scalars(sa.select(Member).where(Member.id.in_(actor_ids)))} if actor_ids else {}
+    actors = {
+        row.id: row for row in db.session.execute(
+            sa.select(Member.id, Member.display_name, Member.email).where(Member.id.in_(actor_ids)))
+    } if actor_ids else {}
     return render_template(
         "alliance/secretariat/audit.html", page=page, actors=actors, actions=actions, targets=targets,
         action=action, actor=actor, target=target,
