@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
     app.jinja_env.globals.update(organization_kind_label=kind_label, theme_depth_label=depth_label)
     hooks.register(app, "home_sections", contributions.home_section)
+    hooks.register(app, "member_sections", contributions.member_section)
     hooks.register(app, "search_providers", contributions.search)
     hooks.register(app, "member_erasers", services.erase_member)
     hooks.register(app, "demo_seeders", demo.seed)

@@ -25,6 +25,14 @@ def home_section() -> Markup:
     ))
 
 
+def member_section(member) -> Markup:
+    """On /members/me: the organisations the member acts for, their applications, the secretariat."""
+    return Markup(render_template(  # noqa: S704 — autoescaped template output
+        "alliance/_member_section.html", member=member,
+        organizations=services.organizations_of(member), applications=services.applications_of(member),
+    ))
+
+
 def highlight(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> Markup:
     """An escaped excerpt around the first match, with every term in <mark>."""
     words = sorted({t for t in terms if t}, key=len, reverse=True)

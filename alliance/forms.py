@@ -38,7 +38,7 @@ KIND_LABELS = {
     "other": _l("Other"),
 }
 DEPTH_LABELS = {
-    "experienced": _l("Track record"),
+    "experienced": _l("Experienced"),
     "strong": _l("Strong"),
     "expert": _l("Specialist"),
 }

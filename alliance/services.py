@@ -653,3 +653,14 @@ def erase_member(member: Member) -> None:
 def count_members() -> int:
     """RAN members: every account."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(Member))
+
+
+def organizations_of(member: Member) -> list[tuple[Organization, str]]:
+    """The organisations the member is staff of, with their role (live or suspended)."""
+    rows = db.session.execute(
+        sa.select(Organization, OrganizationStaff.role)
+        .join(OrganizationStaff, OrganizationStaff.organization_id == Organization.id)
+        .where(OrganizationStaff.member_id == member.id, Organization.deleted_at.is_(None))
+        .order_by(Organization.name)
+    ).all()
+    return [(organization, role) for organization, role in rows]

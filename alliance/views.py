@@ -231,6 +231,7 @@ def invitation(token):
 
 @bp.route("/alliance/apply", methods=["GET", "POST"])
 @login_required
+@limiter.limit("10 per hour", methods=["POST"])
 def apply():
     """A member applies for their organisation to join; they see their applications' status here."""
     applications = services.applications_of(current_user)
