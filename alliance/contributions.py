@@ -13,14 +13,16 @@ HOME_ORGANIZATIONS = 6
 SNIPPET_CHARS = 120
 
 
-def home_section() -> Markup:
-    """A few member organisations and the map of where the alliance works."""
-    # render_template's output is already escaped by the template's autoescaping
-    return Markup(render_template(  # noqa: S704
+def home_section() -> Markup | None:
+    """A few member organisations and the map of where the alliance works (nothing before the first)."""
+    total = services.count_live_organizations()
+    if not total:
+        return None
+    return Markup(render_template(  # noqa: S704 — autoescaped template output
         "alliance/_home_section.html",
         organizations=services.featured_organizations(HOME_ORGANIZATIONS),
         coverage=services.coverage_by_prefecture(),
-        total=services.count_live_organizations(),
+        total=total,
         tile_url=directory_url_for_prefecture,
     ))
 

@@ -86,11 +86,16 @@ def approve_application(application_id):
     application = _application_or_404(application_id)
     try:
         organization = services.approve_application(application, current_user)
+        db.session.commit()
     except services.DecisionConflict as conflict:
         db.session.rollback()
         flash(str(conflict), "error")
         return redirect(url_for("alliance.secretariat_application", application_id=application_id))
-    db.session.commit()
+    except sa.exc.IntegrityError:
+        # another admin approved an organisation with this slug or name at the same moment
+        db.session.rollback()
+        flash(_("This application could not be approved because its name or short name was just taken."), "error")
+        return redirect(url_for("alliance.secretariat_application", application_id=application_id))
     flash(_("%(name)s has been approved and is now listed.", name=organization.name), "success")
     return redirect(url_for("alliance.secretariat"))
 

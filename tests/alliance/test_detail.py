@@ -153,3 +153,15 @@ def test_page_makes_the_same_number_of_queries_however_much_it_shows(app, client
     with count_queries() as many:
         client.get(f"/alliance/{large.slug}")
     assert len(few) == len(many)
+
+
+def test_page_makes_the_same_number_of_queries_with_10_or_1000_organizations(client, bulk_organizations,
+                                                                              count_queries):
+    bulk_organizations(10)
+    client.get("/alliance/bulk-00003")
+    with count_queries() as few:
+        assert client.get("/alliance/bulk-00003").status_code == 200
+    bulk_organizations(990, start=10)
+    with count_queries() as many:
+        assert client.get("/alliance/bulk-00003").status_code == 200
+    assert len(few) == len(many) <= 8
