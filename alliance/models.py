@@ -1,4 +1,4 @@
-"""Alliance member organisations, their themes, regions and staff."""
+"""Alliance member organisations: themes, regions, services, track record, staff, applications."""
 
 from datetime import datetime
 
@@ -11,6 +11,12 @@ from members.models import Member
 
 #: depth of expertise in a theme, weakest first: 実績あり / 得意 / 専門
 THEME_DEPTHS = ("experienced", "strong", "expert")
+#: legal kinds of an organisation (DESIGN.md)
+ORGANIZATION_KINDS = (
+    "npo", "general-incorporated-association", "general-incorporated-foundation",
+    "company", "municipality", "voluntary-group", "other",
+)
+STAFF_ROLES = ("owner", "editor")
 
 
 class Organization(Base):
@@ -31,6 +37,10 @@ class Organization(Base):
     #: receives the contact form; never shown on a page or in the API
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     founded_year: Mapped[int | None]
+    #: longer introduction in Markdown (rendered sanitised)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: takes work outside its own prefectures, online or by travelling (referral ranking)
+    accepts_remote: Mapped[bool] = mapped_column(default=False)
     #: active (listed) or suspended (hidden, kept)
     status: Mapped[str] = mapped_column(sa.String(20), default="active", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -51,10 +61,26 @@ class Organization(Base):
     staff: Mapped[list["OrganizationStaff"]] = relationship(
         cascade="all, delete-orphan", back_populates="organization"
     )
+    services: Mapped[list["OrganizationService"]] = relationship(
+        cascade="all, delete-orphan", order_by="OrganizationService.position"
+    )
+    #: track record: figures with their own labels
+    records: Mapped[list["OrganizationRecord"]] = relationship(
+        cascade="all, delete-orphan", order_by="OrganizationRecord.position"
+    )
 
     @property
     def is_live(self) -> bool:
         return self.status == "active" and self.deleted_at is None
+
+    @property
+    def themes_by_depth(self) -> list["OrganizationTheme"]:
+        """Theme rows, deepest expertise first."""
+        return sorted(self.theme_rows, key=lambda row: (-row.depth_rank, row.theme))
+
+    @property
+    def theme_slugs(self) -> list[str]:
+        return [row.theme for row in self.theme_rows]
 
     def __repr__(self) -> str:
         return f"<Organization {self.slug}>"
@@ -74,6 +100,11 @@ class OrganizationTheme(Base):
     note: Mapped[str] = mapped_column(sa.String(200), default="")
 
     organization: Mapped[Organization] = relationship(back_populates="theme_rows")
+
+    @property
+    def depth_rank(self) -> int:
+        """0 (実績あり) … 2 (専門)."""
+        return THEME_DEPTHS.index(self.depth) if self.depth in THEME_DEPTHS else 0
 
 
 class OrganizationPrefecture(Base):
@@ -104,3 +135,97 @@ class OrganizationStaff(Base):
 
     organization: Mapped[Organization] = relationship(back_populates="staff")
     member: Mapped[Member] = relationship()
+
+
+class OrganizationService(Base):
+    """A service the organisation offers (title and a short description)."""
+
+    __tablename__ = "organization_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(sa.String(100))
+    description: Mapped[str] = mapped_column(sa.String(1000), default="")
+
+
+class OrganizationRecord(Base):
+    """One figure of the track record with its own label, e.g. 「27社51名」「3年間の複業人材マッチング」."""
+
+    __tablename__ = "organization_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    #: the figure as written, with its unit: 「51名」「7割以上」
+    value: Mapped[str] = mapped_column(sa.String(40))
+    label: Mapped[str] = mapped_column(sa.String(120))
+
+
+class OrganizationApplication(Base):
+    """A member's application for an organisation to join the alliance."""
+
+    __tablename__ = "organization_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: None once the applicant deleted their account (decided applications are kept)
+    applicant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("members.id", ondelete="SET NULL"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    slug: Mapped[str] = mapped_column(sa.String(60), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    prefecture: Mapped[str] = mapped_column(sa.String(2))
+    served_prefectures: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    themes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    website: Mapped[str] = mapped_column(sa.String(300), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254))
+    motivation: Mapped[str] = mapped_column(sa.Text, default="")
+    #: pending | approved | rejected
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending", index=True)
+    #: shown to the applicant when rejected
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    #: the organisation created on approval
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    applicant: Mapped[Member | None] = relationship(foreign_keys=[applicant_id])
+    decided_by: Mapped[Member | None] = relationship(foreign_keys=[decided_by_id])
+    organization: Mapped[Organization | None] = relationship()
+
+
+class StaffInvitation(Base):
+    """An owner's invitation to become staff, sent by mail; only the token's SHA-256 is kept."""
+
+    __tablename__ = "organization_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    #: stored lower-cased; the accepting member must have this address
+    email: Mapped[str] = mapped_column(sa.String(254))
+    #: owner | editor
+    role: Mapped[str] = mapped_column(sa.String(20), default="editor")
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship()
+    invited_by: Mapped[Member | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()

@@ -44,3 +44,18 @@ def can_act_for(organization: Organization, member=None) -> bool:
 def forget_staff_cache() -> None:
     """Call after changing staff rows within a request."""
     g.pop("_staff_org_ids", None)
+
+
+def is_owner(organization: Organization, member=None) -> bool:
+    """An owner of this live organisation (may manage its staff), or an admin."""
+    member = current_user if member is None else member
+    if is_admin(member):
+        return True
+    if organization.id not in staff_organization_ids(member):
+        return False
+    return db.session.scalar(
+        sa.select(OrganizationStaff.role).where(
+            OrganizationStaff.organization_id == organization.id,
+            OrganizationStaff.member_id == member.id,
+        )
+    ) == "owner"

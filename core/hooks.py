@@ -11,6 +11,8 @@ Known hook names and what their callables take and return:
 - ``organization_sections``(organization)-> Markup or None (on /alliance/<slug>)
 - ``impact_figures``       ()            -> list of core.hooks.Figure
 - ``impact_sections``      ()            -> Markup or None (tables/diagrams on /impact)
+- ``secretariat_sections`` ()            -> Markup or None (a <section> on /alliance/secretariat/,
+                                            e.g. consultations/referrals triage; admins only)
 - ``search_providers``     (query, viewer, limit) -> list of core.hooks.SearchHit
 - ``demo_seeders``         (scale)       -> None (adds demo data; called in order)
 - ``member_erasers``       (member)      -> None (erase personal data held elsewhere)

@@ -28,24 +28,43 @@ def demo_password() -> str:
     return secrets.token_urlsafe(9)
 
 
+def create_demo_member(
+    email: str, display_name: str, prefecture: str, affiliation: str, *,
+    organization_name: str = "", themes=(), is_admin: bool = False,
+) -> tuple[Member, str]:
+    """A demo account with a fresh random password; returns the member and the password."""
+    password = demo_password()
+    member = Member(
+        email=email, display_name=display_name, prefecture=prefecture, affiliation=affiliation,
+        organization_name=organization_name, themes=list(themes), is_admin=is_admin,
+        password_hash=hash_password(password),
+    )
+    db.session.add(member)
+    return member, password
+
+
+def record_demo_accounts(lines: list[str], *, start: bool = False) -> None:
+    """Print demo account lines and keep them in instance/demo-accounts.txt.
+
+    `start` begins the file afresh; other seeders append their accounts to it.
+    Kept beside the database (never in the repo) so `make run` can show them again.
+    """
+    accounts_file = Path(current_app.instance_path) / DEMO_ACCOUNTS_FILE
+    with accounts_file.open("w" if start else "a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    accounts_file.chmod(0o600)
+    click.echo("\n".join(lines))
+
+
 def seed(scale: int) -> None:
     """Create the demo accounts and print their passwords."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(Member)):
         return
     lines = ["Demo accounts (email / password):"]
     for email, name, prefecture, affiliation, org_name, themes, is_admin in DEMO_ACCOUNTS:
-        password = demo_password()
-        db.session.add(
-            Member(
-                email=email, display_name=name, prefecture=prefecture, affiliation=affiliation,
-                organization_name=org_name, themes=list(themes), is_admin=is_admin,
-                password_hash=hash_password(password),
-            )
+        _member, password = create_demo_member(
+            email, name, prefecture, affiliation, organization_name=org_name, themes=themes, is_admin=is_admin
         )
         role = " (事務局 / admin)" if is_admin else ""
         lines.append(f"  {email} / {password}{role}")
-    # Kept beside the database (never in the repo) so `make run` can show them again.
-    accounts_file = Path(current_app.instance_path) / DEMO_ACCOUNTS_FILE
-    accounts_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    accounts_file.chmod(0o600)
-    click.echo("\n".join(lines))
+    record_demo_accounts(lines, start=True)
