@@ -19,6 +19,11 @@ from core.hooks import Figure
 LATEST_CONSULTATIONS = 5
 
 
+def _render(template: str, **context) -> Markup:
+    """A rendered partial: Jinja has escaped every value, so the HTML is safe to embed."""
+    return Markup(render_template(template, **context))  # noqa: S704
+
+
 def secretariat_section() -> Markup | None:
     """On /alliance/secretariat/: consultations waiting for triage and open referrals, with links."""
     if not is_admin():
@@ -27,16 +32,14 @@ def secretariat_section() -> Markup | None:
         sa.select(Consultation).where(Consultation.status == "new")
         .order_by(Consultation.created_at.desc(), Consultation.id.desc()).limit(LATEST_CONSULTATIONS)
     ).all()
-    return Markup(render_template("referrals/_secretariat_section.html", counts=services.triage_counts(),
-                                  latest=latest))
+    return _render("referrals/_secretariat_section.html", counts=services.triage_counts(), latest=latest)
 
 
 def member_section(member) -> Markup | None:
     """On /members/me: offers waiting for the member's organisations."""
     if not (is_admin(member) or is_alliance_staff(member)):
         return None
-    return Markup(render_template("referrals/_member_section.html",
-                                  waiting=services.waiting_offers_count(member)))
+    return _render("referrals/_member_section.html", waiting=services.waiting_offers_count(member))
 
 
 def organization_section(organization: Organization) -> Markup | None:
@@ -44,8 +47,8 @@ def organization_section(organization: Organization) -> Markup | None:
     completed = services.completed_by_theme(organization)
     if not completed:
         return None
-    return Markup(render_template("referrals/_organization_section.html", completed=completed,
-                                  total=sum(n for _theme, n in completed)))
+    return _render("referrals/_organization_section.html", completed=completed,
+                   total=sum(n for _theme, n in completed))
 
 
 def impact_figures() -> list[Figure]:
@@ -113,4 +116,4 @@ def impact_section() -> Markup | None:
     flows = services.region_flows()
     if not flows:
         return None
-    return Markup(render_template("referrals/_impact_section.html", diagram=flow_diagram(flows)))
+    return _render("referrals/_impact_section.html", diagram=flow_diagram(flows))

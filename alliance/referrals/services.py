@@ -18,7 +18,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.models import Organization, OrganizationStaff, OrganizationTheme
 from alliance.permissions import staff_organization_ids
-from alliance.referrals.ranking import excluded_ids, rank_organizations
 from alliance.referrals.models import (
     ACTIVE_STATUSES,
     DEFAULT_RETENTION_DAYS,
@@ -30,6 +29,7 @@ from alliance.referrals.models import (
     ReferralMessage,
     ReferralOutcome,
 )
+from alliance.referrals.ranking import excluded_ids, rank_organizations
 from core import hooks, refdata
 from core.audit import AuditEntry, audit
 from core.auth import is_admin
@@ -343,7 +343,9 @@ def load_referral(referral_id: int, *, for_update: bool = False) -> Referral | N
             joinedload(Referral.consultation).joinedload(Consultation.referral),
             selectinload(Referral.declines).joinedload(ReferralDecline.organization),
             selectinload(Referral.messages).options(
-                joinedload(ReferralMessage.author), joinedload(ReferralMessage.organization)
+                # The author's themes are never shown here: skip their selectin load.
+                joinedload(ReferralMessage.author).lazyload(Member.theme_rows),
+                joinedload(ReferralMessage.organization),
             ),
         )
     )

@@ -61,14 +61,23 @@ def history_label(action: str, organization: str | None) -> str:
     return labels.get(action, action)
 
 
-@bp.app_context_processor
-def _labels() -> dict:
-    return {
-        "referral_status_label": lambda status: services.STATUS_LABELS.get(status, status),
-        "referral_format_label": lambda value: services.FORMAT_LABELS.get(value, value),
-        "consultation_status_label": lambda status: services.CONSULTATION_STATUS_LABELS.get(status, status),
-        "history_label": history_label,
-    }
+def _status_label(status: str) -> str:
+    return str(services.STATUS_LABELS.get(status, status))
+
+
+def _format_label(value: str) -> str:
+    return str(services.FORMAT_LABELS.get(value, value))
+
+
+def _consultation_status_label(status: str) -> str:
+    return str(services.CONSULTATION_STATUS_LABELS.get(status, status))
+
+
+# Globals rather than a context processor, so imported macros and mail templates see them too.
+bp.add_app_template_global(_status_label, "referral_status_label")
+bp.add_app_template_global(_format_label, "referral_format_label")
+bp.add_app_template_global(_consultation_status_label, "consultation_status_label")
+bp.add_app_template_global(history_label, "history_label")
 
 
 def _staff_or_admin_or_404() -> None:
@@ -454,9 +463,9 @@ def triage_close(consultation_id: int):
 # -- the public consultation form ----------------------------------------------------------------
 
 
-@consult_bp.route("/consult", methods=["GET", "POST"])
+@consult_bp.route("/consult", methods=["GET", "POST"], endpoint="new")
 @limiter.limit("5 per hour;20 per day", methods=["POST"])
-def new():
+def consult():
     """A company or municipality describes its people problem to the secretariat."""
     form = ConsultationForm()
     if request.method == "GET" and current_user.is_authenticated:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from alliance.models import Organization
 from alliance.referrals import ranking
 from alliance.referrals.models import Referral, ReferralDecline
 from core import ranking as engine
@@ -142,8 +143,6 @@ def test_remote_work_counts_when_the_referral_allows_online(app, make_organizati
 
 
 def test_accepts_remote_is_read_from_the_organisation_when_present(app, make_organization, monkeypatch):
-    from alliance.models import Organization
-
     make_organization(slug="remote-ok", prefecture="40", themes={"foreign-workers": "strong"})
     monkeypatch.setattr(Organization, "accepts_remote", True, raising=False)
     assert "オンライン可" in _rank(app)[0][2]
