@@ -102,6 +102,22 @@ def rank(
     return ranked if limit is None else ranked[:limit]
 
 
+def memoized(label: Callable[..., str | None]) -> Callable[..., str | None]:
+    """Cache a label function by its arguments for one ranking.
+
+    Labels are translated strings; hundreds of candidates share a handful of them
+    («専門», «完了3件», «中部地方»), so each is translated once per ranking.
+    """
+    cache: dict = {}
+
+    def cached(*key):
+        if key not in cache:
+            cache[key] = label(*key)
+        return cache[key]
+
+    return cached
+
+
 # -- criterion factories ----------------------------------------------------------------------
 
 
@@ -168,16 +184,18 @@ def proximity(
     home: Callable[[T], str | None],
     areas: Callable[[T], Iterable[str]],
     points: Mapping[str, float],
-    label: Callable[[str, T], str | None],
+    label: Callable[[str, str | None], str | None],
 ) -> Criterion[T]:
     """Points by distance class: same prefecture, same region (地方), elsewhere.
 
+    `label(closeness, home)` gets the candidate's home prefecture (to name its region).
     Never excludes: help from another region is the point of the alliance.
     """
 
     def evaluate(candidate: T) -> Contribution:
-        closeness = proximity_class(target_prefecture, home(candidate), areas(candidate))
-        return Contribution(points.get(closeness, 0.0), label(closeness, candidate))
+        home_prefecture = home(candidate)
+        closeness = proximity_class(target_prefecture, home_prefecture, areas(candidate))
+        return Contribution(points.get(closeness, 0.0), label(closeness, home_prefecture))
 
     return Criterion(name, evaluate)
 

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import QueryableAttribute
 
-from alliance.models import Organization, OrganizationTheme
+from alliance.models import Organization, OrganizationPrefecture, OrganizationTheme
 from alliance.referrals.models import ACTIVE_STATUSES, Referral
 from core import ranking, refdata
 from core.db import db
@@ -33,10 +33,21 @@ REMOTE_POINTS = 10.0
 
 
 @dataclass(frozen=True)
+class CandidateOrganization:
+    """The few columns of an organisation the ranking and its list need."""
+
+    id: int
+    slug: str
+    name: str
+    #: head-office prefecture code
+    prefecture: str
+
+
+@dataclass(frozen=True)
 class OrganizationFacts:
     """What the ranking knows about one candidate organisation."""
 
-    organization: Organization
+    organization: CandidateOrganization
     depth: str
     #: completed referrals in the theme, as partner
     completed: int
@@ -46,13 +57,18 @@ class OrganizationFacts:
     prefectures: frozenset[str]
     accepts_remote: bool
 
-    @property
-    def home_region(self) -> refdata.Region | None:
-        return refdata.region_of(self.organization.prefecture)
+
+def _accepts_remote_column():
+    """The directory's "takes remote work" flag; a constant False until the alliance model has it."""
+    flag = getattr(Organization, "accepts_remote", False)
+    return flag if isinstance(flag, QueryableAttribute) else sa.literal(bool(flag))
 
 
 def load_candidates(theme: str, exclude_ids: Collection[int] = ()) -> list[OrganizationFacts]:
-    """Live organisations with the theme and their aggregated track record (two queries)."""
+    """Live organisations with the theme and their aggregated track record (two queries).
+
+    Plain columns, not ORM objects: a theme may have hundreds of candidates.
+    """
     completed = (
         sa.select(Referral.partner_organization_id.label("organization_id"), sa.func.count().label("n"))
         .where(Referral.status == "completed", Referral.theme == theme)
@@ -65,35 +81,42 @@ def load_candidates(theme: str, exclude_ids: Collection[int] = ()) -> list[Organ
         .group_by(Referral.partner_organization_id)
         .subquery()
     )
-    query = (
-        sa.select(
-            Organization,
-            OrganizationTheme.depth,
-            sa.func.coalesce(completed.c.n, 0),
-            sa.func.coalesce(load.c.n, 0),
-        )
-        .join(
-            OrganizationTheme,
-            sa.and_(OrganizationTheme.organization_id == Organization.id, OrganizationTheme.theme == theme),
-        )
-        .outerjoin(completed, completed.c.organization_id == Organization.id)
-        .outerjoin(load, load.c.organization_id == Organization.id)
-        .where(Organization.status == "active", Organization.deleted_at.is_(None))
-        .options(selectinload(Organization.served_rows))
+    live_with_theme = sa.and_(
+        OrganizationTheme.organization_id == Organization.id,
+        OrganizationTheme.theme == theme,
+        Organization.status == "active",
+        Organization.deleted_at.is_(None),
     )
     if exclude_ids:
-        query = query.where(Organization.id.not_in(list(exclude_ids)))
+        live_with_theme = sa.and_(live_with_theme, Organization.id.not_in(list(exclude_ids)))
+    rows = db.session.execute(
+        sa.select(
+            Organization.id, Organization.slug, Organization.name, Organization.prefecture,
+            _accepts_remote_column(), OrganizationTheme.depth,
+            sa.func.coalesce(completed.c.n, 0), sa.func.coalesce(load.c.n, 0),
+        )
+        .join(OrganizationTheme, live_with_theme)
+        .outerjoin(completed, completed.c.organization_id == Organization.id)
+        .outerjoin(load, load.c.organization_id == Organization.id)
+    ).all()
+    served: dict[int, set[str]] = {}
+    if rows:
+        for organization_id, prefecture in db.session.execute(
+            sa.select(OrganizationPrefecture.organization_id, OrganizationPrefecture.prefecture)
+            .join(OrganizationTheme, sa.and_(OrganizationTheme.organization_id == OrganizationPrefecture.organization_id,
+                                             OrganizationTheme.theme == theme))
+        ):
+            served.setdefault(organization_id, set()).add(prefecture)
     return [
         OrganizationFacts(
-            organization=organization,
+            organization=CandidateOrganization(organization_id, slug, name, prefecture),
             depth=depth,
             completed=int(completed_count),
             open_load=int(open_load),
-            prefectures=frozenset([organization.prefecture, *(row.prefecture for row in organization.served_rows)]),
-            # The directory's "takes remote work" flag; absent until the alliance pages add it.
-            accepts_remote=bool(getattr(organization, "accepts_remote", False)),
+            prefectures=frozenset({prefecture, *served.get(organization_id, ())}),
+            accepts_remote=bool(accepts_remote),
         )
-        for organization, depth, completed_count, open_load in db.session.execute(query)
+        for organization_id, slug, name, prefecture, accepts_remote, depth, completed_count, open_load in rows
     ]
 
 
@@ -101,27 +124,32 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
     """The referral criteria: depth, track record, proximity, open load, remote work."""
     theme_label = refdata.theme_name(theme)
 
-    def proximity_label(closeness: str, facts: OrganizationFacts) -> str:
+    @ranking.memoized
+    def proximity_label(closeness: str, home_prefecture: str | None) -> str:
         if closeness == ranking.SAME_PREFECTURE:
             return _("Active in %(prefecture)s", prefecture=refdata.prefecture_name(prefecture))
         if closeness == ranking.SAME_REGION:
             region = refdata.region_of(prefecture)
             return _("Same region (%(region)s)", region=region.name if region else "")
-        home = facts.home_region
+        home = refdata.region_of(home_prefecture)
         return home.name if home else ""
+
+    depth_label = ranking.memoized(lambda depth: f"{theme_label}: {DEPTH_LABELS[depth]}")
+    completed_label = ranking.memoized(lambda n: ngettext("%(num)d completed", "%(num)d completed", n))
+    load_label = ranking.memoized(lambda n: ngettext("%(num)d open now", "%(num)d open now", n))
 
     return [
         ranking.level(
             "depth",
             lambda facts: facts.depth,
             DEPTH_POINTS,
-            lambda depth: f"{theme_label}: {DEPTH_LABELS[depth]}",
+            depth_label,
         ),
         ranking.count(
             "completed",
             lambda facts: facts.completed,
             COMPLETED_POINTS,
-            lambda n: ngettext("%(num)d completed", "%(num)d completed", n),
+            completed_label,
             cap=COMPLETED_CAP,
         ),
         ranking.proximity(
@@ -136,7 +164,7 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
             "load",
             lambda facts: facts.open_load,
             LOAD_POINTS,
-            lambda n: ngettext("%(num)d open now", "%(num)d open now", n),
+            load_label,
             cap=LOAD_CAP,
         ),
         ranking.flag(
