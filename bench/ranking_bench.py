@@ -28,7 +28,7 @@ from flask_migrate import upgrade
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alliance.models import Organization, OrganizationPrefecture, OrganizationTheme, THEME_DEPTHS  # noqa: E402
+from alliance.models import THEME_DEPTHS, Organization, OrganizationPrefecture, OrganizationTheme  # noqa: E402
 from alliance.referrals.demo import add_synthetic_referrals  # noqa: E402
 from alliance.referrals.ranking import rank_organizations  # noqa: E402
 from app import MIGRATIONS_DIR, create_app  # noqa: E402
