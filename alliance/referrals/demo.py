@@ -190,6 +190,8 @@ def _seed_referrals() -> None:
                   "accept": partner_staff, "start": partner_staff, "complete": partner_staff,
                   "decline": _first_staff(decliner)}
         _history(referral, start - timedelta(days=3), actors, steps)
+        # The last step's time, not the seeding time (the list is ordered by it).
+        referral.updated_at = start - timedelta(days=3) + timedelta(days=3 * len(steps))
         if partner is not None and reached >= 2:
             db.session.add_all([
                 ReferralMessage(referral=referral, author=requester_staff, organization_id=requester.id,

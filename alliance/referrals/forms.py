@@ -113,6 +113,7 @@ class OfferForm(FlaskForm):
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
         _l("Why can you not take it on?"),
+        id="decline-reason",
         filters=[_stripped],
         validators=[DataRequired(_l("Please give a reason, so that the requester can plan.")),
                     Length(max=REASON_MAX, message=_l("Please keep this within %(max)d characters."))],
@@ -122,6 +123,7 @@ class DeclineForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (optional)"),
+        id="withdraw-reason",
         filters=[_stripped],
         validators=[Optional(), Length(max=REASON_MAX, message=_l("Please keep this within %(max)d characters."))],
     )
@@ -209,6 +211,7 @@ class ConsultationForm(FlaskForm):
         _l("Themes"),
         choices=refdata.theme_choices(),
         validate_choice=False,
+        validators=[DataRequired(_l("Please choose at least one theme."))],
     )
     message = TextAreaField(
         _l("What is your people problem?"),
@@ -225,8 +228,6 @@ class ConsultationForm(FlaskForm):
             raise ValidationError(_l("Please select a prefecture."))
 
     def validate_themes(self, field):
-        if not field.data:
-            raise ValidationError(_l("Please choose at least one theme."))
         if any(slug not in refdata.THEMES_BY_SLUG for slug in field.data):
             raise ValidationError(_l("Please choose themes from the list."))
 
@@ -238,6 +239,7 @@ class ConsultationForm(FlaskForm):
 class CloseForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for closing"),
+        id="close-reason",
         filters=[_stripped],
         validators=[DataRequired(_l("Please give a reason for closing.")),
                     Length(max=REASON_MAX, message=_l("Please keep this within %(max)d characters."))],

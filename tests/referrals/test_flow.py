@@ -1,8 +1,11 @@
 """The whole referral flow through the pages: ask, rank, offer, decline, accept, work, complete."""
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
+from alliance.models import OrganizationStaff
 from alliance.referrals.models import Referral, ReferralDecline, ReferralMessage, ReferralOutcome
 from core import hooks
 from core.audit import AuditEntry
@@ -262,3 +265,39 @@ def test_referral_form_errors_are_japanese_and_change_nothing(app, world, login,
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
+
+
+def test_simultaneous_accept_and_decline_apply_exactly_once(app, world, login, make_referral, make_member):
+    """Two staff of the offered organisation answer at the same moment: one answer wins, the other is told."""
+    colleague = make_member(display_name="協力 二郎")
+    with app.app_context():
+        db.session.add(OrganizationStaff(organization_id=world.partner.id, member_id=colleague.id))
+        db.session.commit()
+    referral_id = make_referral(requester=world.requester, partner=world.partner, status="offered")
+    clients = [login(world.partner_staff), login(colleague)]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def answer(client, path, data):
+        barrier.wait()
+        results.append(client.post(path, data=data).status_code)
+
+    threads = [
+        threading.Thread(target=answer, args=(clients[0], f"/alliance/referrals/{referral_id}/accept", {})),
+        threading.Thread(target=answer, args=(clients[1], f"/alliance/referrals/{referral_id}/decline",
+                                              {"reason": "同時に辞退"})),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # The loser is told the state moved on (302 + message), or — when the decline won and its
+    # organisation is no longer a party — finds nothing (404).
+    assert sorted(results) in ([302, 302], [302, 404])
+    actions = [action for action in _actions(app, referral_id) if action in ("referral.accept", "referral.decline")]
+    assert len(actions) == 1
+    referral = _referral(app, referral_id)
+    assert referral.status == ("accepted" if actions == ["referral.accept"] else "open")
+    with app.app_context():
+        declines = db.session.scalar(sa.select(sa.func.count()).select_from(ReferralDecline))
+        assert declines == (1 if actions == ["referral.decline"] else 0)
