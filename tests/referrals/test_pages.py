@@ -185,3 +185,11 @@ def test_demo_seeder_skips_gracefully_and_is_idempotent(app, make_organization):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 7
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Consultation)) == 2
         assert demo.add_synthetic_referrals(50) == 50
+
+
+def test_referral_pages_render_in_english(world, login, make_referral):
+    referral_id = make_referral(requester=world.requester)
+    client = login(world.requester_staff)
+    html = client.get(f"/alliance/referrals/{referral_id}?lang=en").get_data(as_text=True)
+    assert "Suggested member organisations" in html and "Foreign workers: expert ・ Chubu" in html
+    assert "Ask for help" in client.get("/consult").get_data(as_text=True)
