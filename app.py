@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import Migrate
 
 import alliance
+import alliance.referrals
 import core.api
 import core.cli
 import core.db
@@ -96,4 +97,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(core_bp)
     members.init_app(app)
     alliance.init_app(app)
+    alliance.referrals.init_app(app)
     return app

@@ -151,7 +151,7 @@ class ThemeExpertiseForm(Form):
 class ServiceForm(Form):
     title = StringField(
         _l("Service"), filters=[_strip],
-        validators=[Length(max=100, message=_l("Please keep the title within %(max)d characters."))],
+        validators=[Length(max=100, message=_l("Please keep the service name within %(max)d characters."))],
     )
     description = TextAreaField(
         _l("Description"), filters=[_strip],

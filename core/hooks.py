@@ -16,6 +16,9 @@ Known hook names and what their callables take and return:
 - ``search_providers``     (query, viewer, limit) -> list of core.hooks.SearchHit
 - ``demo_seeders``         (scale)       -> None (adds demo data; called in order)
 - ``member_erasers``       (member)      -> None (erase personal data held elsewhere)
+- ``case_study_drafters``  (referral, outcome, member) -> URL of a knowhow case-study draft made
+                           from a completed referral's outcome report (the first one is used;
+                           without any, the referral page offers no such button)
 """
 
 from dataclasses import dataclass, field

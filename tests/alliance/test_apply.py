@@ -161,7 +161,7 @@ def test_slug_of_a_pending_application_is_taken(app, client, auth, make_member):
     ("contact_email", "nobody", "正しいメールアドレスを入力してください。"),
     ("website", "ftp://files.example.jp", "http:// または https:// で始まるアドレスを入力してください。"),
     ("motivation", "", "加盟を希望する理由を入力してください。"),
-    ("motivation", "あ" * 2001, "2000字以内で入力してください。"),
+    ("motivation", "あ" * 2001, "2000文字以内で入力してください。"),
 ])
 def test_application_form_errors(app, client, auth, make_member, field, value, message):
     auth.login(make_member())

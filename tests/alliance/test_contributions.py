@@ -12,7 +12,7 @@ def test_member_section_lists_the_members_organizations(app, make_member, make_o
     owner = make_member()
     make_organization(name="私が動かす団体", slug="my-org", owner=owner)
     with app.test_request_context():
-        [html] = hooks.render_all("member_sections", owner)
+        html = "".join(hooks.render_all("member_sections", owner))
     assert "私が動かす団体" in html and "/alliance/my-org/edit" in html and "オーナー" in html
     assert "/alliance/secretariat/" not in html
 
@@ -20,7 +20,7 @@ def test_member_section_lists_the_members_organizations(app, make_member, make_o
 def test_member_section_shows_the_secretariat_link_to_admins(app, make_admin):
     admin = make_admin()
     with app.test_request_context():
-        [html] = hooks.render_all("member_sections", admin)
+        html = "".join(hooks.render_all("member_sections", admin))
     assert "/alliance/secretariat/" in html
     assert "まだ加盟団体のスタッフにはなっていません。" in html
 

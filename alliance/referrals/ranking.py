@@ -1,0 +1,210 @@
+"""Which member organisations fit a referral best, with the reasons shown to the user.
+
+The facts are loaded in two queries whatever the number of candidates (organisations
+with the theme, their completed referrals in the theme and open load aggregated in
+SQL; then their served prefectures), and scored by `core.ranking` with the criteria
+and weights below. Weights are chosen so that depth of expertise matters most: an
+expert two regions away outranks an organisation that has only some experience
+next door, while proximity, track record, load and remote work order the rest.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy.orm import QueryableAttribute
+
+from alliance.models import Organization, OrganizationPrefecture, OrganizationTheme
+from alliance.referrals.models import ACTIVE_STATUSES, Referral
+from core import ranking, refdata
+from core.db import db
+
+DEPTH_POINTS = {"expert": 40.0, "strong": 26.0, "experienced": 12.0}
+DEPTH_LABELS = {"expert": _l("expert"), "strong": _l("strong"), "experienced": _l("experienced")}
+COMPLETED_POINTS = 4.0
+COMPLETED_CAP = 5
+PROXIMITY_POINTS = {ranking.SAME_PREFECTURE: 15.0, ranking.SAME_REGION: 8.0, ranking.ELSEWHERE: 0.0}
+LOAD_POINTS = -4.0
+LOAD_CAP = 4
+REMOTE_POINTS = 10.0
+
+
+@dataclass(frozen=True)
+class CandidateOrganization:
+    """The few columns of an organisation the ranking and its list need."""
+
+    id: int
+    slug: str
+    name: str
+    #: head-office prefecture code
+    prefecture: str
+
+
+@dataclass(frozen=True)
+class OrganizationFacts:
+    """What the ranking knows about one candidate organisation."""
+
+    organization: CandidateOrganization
+    depth: str
+    #: completed referrals in the theme, as partner
+    completed: int
+    #: referrals offered to, accepted by or in progress with it now
+    open_load: int
+    #: prefectures it serves (its head office included)
+    prefectures: frozenset[str]
+    accepts_remote: bool
+
+
+def _accepts_remote_column():
+    """The directory's "takes remote work" flag; a constant False until the alliance model has it."""
+    flag = getattr(Organization, "accepts_remote", False)
+    return flag if isinstance(flag, QueryableAttribute) else sa.literal(bool(flag))
+
+
+def load_candidates(theme: str, exclude_ids: Collection[int] = ()) -> list[OrganizationFacts]:
+    """Live organisations with the theme and their aggregated track record (two queries).
+
+    Plain columns, not ORM objects: a theme may have hundreds of candidates.
+    """
+    completed = (
+        sa.select(Referral.partner_organization_id.label("organization_id"), sa.func.count().label("n"))
+        .where(Referral.status == "completed", Referral.theme == theme)
+        .group_by(Referral.partner_organization_id)
+        .subquery()
+    )
+    load = (
+        sa.select(Referral.partner_organization_id.label("organization_id"), sa.func.count().label("n"))
+        .where(Referral.status.in_(ACTIVE_STATUSES))
+        .group_by(Referral.partner_organization_id)
+        .subquery()
+    )
+    live_with_theme = sa.and_(
+        OrganizationTheme.organization_id == Organization.id,
+        OrganizationTheme.theme == theme,
+        Organization.status == "active",
+        Organization.deleted_at.is_(None),
+    )
+    if exclude_ids:
+        live_with_theme = sa.and_(live_with_theme, Organization.id.not_in(list(exclude_ids)))
+    rows = db.session.execute(
+        sa.select(
+            Organization.id, Organization.slug, Organization.name, Organization.prefecture,
+            _accepts_remote_column(), OrganizationTheme.depth,
+            sa.func.coalesce(completed.c.n, 0), sa.func.coalesce(load.c.n, 0),
+        )
+        .join(OrganizationTheme, live_with_theme)
+        .outerjoin(completed, completed.c.organization_id == Organization.id)
+        .outerjoin(load, load.c.organization_id == Organization.id)
+    ).all()
+    served: dict[int, set[str]] = {}
+    if rows:
+        for organization_id, prefecture in db.session.execute(
+            sa.select(OrganizationPrefecture.organization_id, OrganizationPrefecture.prefecture)
+            .join(OrganizationTheme, sa.and_(OrganizationTheme.organization_id == OrganizationPrefecture.organization_id,
+                                             OrganizationTheme.theme == theme))
+        ):
+            served.setdefault(organization_id, set()).add(prefecture)
+    return [
+        OrganizationFacts(
+            organization=CandidateOrganization(organization_id, slug, name, prefecture),
+            depth=depth,
+            completed=int(completed_count),
+            open_load=int(open_load),
+            prefectures=frozenset({prefecture, *served.get(organization_id, ())}),
+            accepts_remote=bool(accepts_remote),
+        )
+        for organization_id, slug, name, prefecture, accepts_remote, depth, completed_count, open_load in rows
+    ]
+
+
+def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[ranking.Criterion[OrganizationFacts]]:
+    """The referral criteria: depth, track record, proximity, open load, remote work."""
+    theme_label = refdata.theme_name(theme)
+
+    @ranking.memoized
+    def proximity_label(closeness: str, home_prefecture: str | None) -> str:
+        if closeness == ranking.SAME_PREFECTURE:
+            return _("Active in %(prefecture)s", prefecture=refdata.prefecture_name(prefecture))
+        if closeness == ranking.SAME_REGION:
+            region = refdata.region_of(prefecture)
+            return _("Same region (%(region)s)", region=region.name if region else "")
+        home = refdata.region_of(home_prefecture)
+        return home.name if home else ""
+
+    depth_label = ranking.memoized(lambda depth: f"{theme_label}: {DEPTH_LABELS[depth]}")
+    completed_label = ranking.memoized(lambda n: ngettext("%(num)d completed", "%(num)d completed", n))
+    load_label = ranking.memoized(lambda n: ngettext("%(num)d open now", "%(num)d open now", n))
+
+    return [
+        ranking.level(
+            "depth",
+            lambda facts: facts.depth,
+            DEPTH_POINTS,
+            depth_label,
+        ),
+        ranking.count(
+            "completed",
+            lambda facts: facts.completed,
+            COMPLETED_POINTS,
+            completed_label,
+            cap=COMPLETED_CAP,
+        ),
+        ranking.proximity(
+            "proximity",
+            prefecture,
+            home=lambda facts: facts.organization.prefecture,
+            areas=lambda facts: facts.prefectures,
+            points=PROXIMITY_POINTS,
+            label=proximity_label,
+        ),
+        ranking.count(
+            "load",
+            lambda facts: facts.open_load,
+            LOAD_POINTS,
+            load_label,
+            cap=LOAD_CAP,
+        ),
+        ranking.flag(
+            "remote",
+            lambda facts: facts.accepts_remote,
+            REMOTE_POINTS,
+            _("works online"),
+            applies=remote_wanted,
+        ),
+    ]
+
+
+def rank_organizations(
+    theme: str,
+    prefecture: str,
+    *,
+    remote_wanted: bool = True,
+    exclude_ids: Collection[int] = (),
+    limit: int | None = None,
+) -> list[ranking.Ranked[OrganizationFacts]]:
+    """Candidates for help in `theme` at `prefecture`, best first (equal scores by slug)."""
+    return ranking.rank(
+        load_candidates(theme, exclude_ids),
+        criteria(theme, prefecture, remote_wanted=remote_wanted),
+        tie_key=lambda facts: facts.organization.slug,
+        limit=limit,
+    )
+
+
+def excluded_ids(referral: Referral) -> set[int]:
+    """Organisations never suggested for a referral: its requester and those that declined it."""
+    excluded = {decline.organization_id for decline in referral.declines if decline.organization_id}
+    if referral.requester_organization_id:
+        excluded.add(referral.requester_organization_id)
+    return excluded
+
+
+def rank_for_referral(referral: Referral, *, limit: int | None = None) -> list[ranking.Ranked[OrganizationFacts]]:
+    """Candidates for a referral, best first."""
+    return rank_organizations(
+        referral.theme, referral.prefecture, remote_wanted=referral.remote_wanted,
+        exclude_ids=excluded_ids(referral), limit=limit,
+    )
