@@ -375,6 +375,22 @@ def _chunks(items: list, size: int):
 # --- reading the index ---------------------------------------------------------------------------
 
 
+class SearchQuery(str):
+    """The text of a site search, carrying the page's filters for providers that honour them.
+
+    A `search_providers` callable receives it as its `query`: it is a plain str to one
+    that knows nothing more; `filters` holds "kind" (organization/event/article),
+    "theme" and "prefecture" when the visitor chose them.
+    """
+
+    filters: dict
+
+    def __new__(cls, text: str, filters: Mapping[str, str] | None = None):
+        instance = super().__new__(cls, text)
+        instance.filters = {key: value for key, value in (filters or {}).items() if value}
+        return instance
+
+
 @dataclass(frozen=True)
 class Viewer:
     """Who is searching, as far as visibility is concerned."""
@@ -599,7 +615,7 @@ def _run_sqlite(plan, clauses, use_bigrams, limit, offset, candidates) -> list:
         FROM page JOIN search_documents AS d ON d.id = page.id
         ORDER BY page.score, page.id DESC
         """
-    ).columns(sa.column("meta", sa.JSON))
+    ).columns(meta=sa.JSON)
     match = _sqlite_match(plan, clauses, use_bigrams)
     return db.session.execute(
         statement, {"match": match, "candidates": candidates, "limit": limit, "offset": offset}
@@ -624,7 +640,7 @@ def _run_postgres(plan, clauses, use_bigrams, limit, offset, candidates) -> list
         FROM page JOIN search_documents AS d ON d.id = page.id
         ORDER BY page.score DESC, page.id DESC
         """
-    ).columns(sa.column("meta", sa.JSON))
+    ).columns(meta=sa.JSON)
     tsquery = _pg_tsquery(plan, clauses, use_bigrams)
     return db.session.execute(
         statement, {"tsquery": tsquery, "candidates": candidates, "limit": limit, "offset": offset}
@@ -661,24 +677,41 @@ def naive_parameters(q: str, dialect: str, *, kinds=None, viewer: Viewer = ANONY
 
 
 def _display(text: str) -> str:
-    """Text as a snippet shows it: NFKC, one line."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+    """Text as a snippet shows it: as written, on one line."""
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def _normalised_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
+    """`normalise(text)` and, for each of its characters, where it starts and ends in `text`."""
+    pieces, starts, ends = [], [], []
+    position = 0
+    while position < len(text):
+        following = position + 1
+        # A base character and its combining marks (ｶﾞ) normalise together.
+        while following < len(text) and (unicodedata.combining(text[following]) or text[following] in "\uff9e\uff9f"):
+            following += 1
+        piece = unicodedata.normalize("NFKC", text[position:following]).lower()
+        pieces.append(piece)
+        starts.extend([position] * len(piece))
+        ends.extend([following] * len(piece))
+        position = following
+    return _DASH_AFTER_KATAKANA.sub("ー", "".join(pieces)), starts, ends
 
 
 def _spans(text: str, plan: Plan) -> list[tuple[int, int]]:
-    """Where the query's words (by lemma) or its groups (as written) occur in a display text."""
-    lowered = normalise(text)
-    if len(lowered) != len(text):
+    """Where in `text` the query's words (by lemma) or its groups (as written) occur."""
+    if not plan or not text:
         return []
+    normalised, starts, ends = _normalised_with_offsets(text)
     keys = plan.keys
-    found = [(m.start, m.end) for m in analyse(lowered) if m.key and m.key in keys]
+    found = [(m.start, m.end) for m in analyse(normalised) if m.key and m.key in keys]
     for needle in plan.needles:
-        start = lowered.find(needle)
+        start = normalised.find(needle)
         while start >= 0:
             found.append((start, start + len(needle)))
-            start = lowered.find(needle, start + len(needle))
+            start = normalised.find(needle, start + len(needle))
     merged: list[list[int]] = []
-    for start, end in sorted(found):
+    for start, end in sorted((starts[s], ends[e - 1]) for s, e in found if e > s):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
@@ -701,28 +734,31 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> Markup:
 def highlight(text: str, plan: Plan) -> Markup:
     """A short text (a title) with the query's words marked."""
     shown = _display(text)
-    return _marked(shown, _spans(shown, plan) if plan else [])
+    return _marked(shown, _spans(shown, plan))
+
+
+def _first_match(text: str, plan: Plan) -> int:
+    """About where the query first matches (an offset into `text`), or -1."""
+    lowered = normalise(text)
+    positions = [p for p in (lowered.find(needle) for needle in plan.needles) if p >= 0]
+    if positions:
+        return min(positions)
+    keys = plan.keys
+    return next((m.start for m in analyse(lowered[:4000]) if m.key in keys), -1)
 
 
 def snippet(text: str, plan: Plan, width: int = 120) -> Markup:
-    """A window of `width` characters around the first place the query matches, words marked."""
+    """About `width` characters around the first place the query matches, words marked."""
     shown = _display(text)
     if not shown:
         return Markup("")
-    lowered = normalise(shown)
-    position = -1
-    if len(lowered) == len(shown) and plan:
-        positions = [p for p in (lowered.find(needle) for needle in plan.needles) if p >= 0]
-        if positions:
-            position = min(positions)
-        else:
-            keys = plan.keys
-            position = next((m.start for m in analyse(lowered[:4000]) if m.key in keys), -1)
+    position = _first_match(shown, plan) if plan else -1
     start = max(0, position - width // 3) if position > 0 else 0
     end = min(len(shown), start + width)
     window = shown[start:end]
-    marked = _marked(window, _spans(window, plan) if plan else [])
-    return Markup("{}{}{}").format("…" if start > 0 else "", marked, "…" if end < len(shown) else "")
+    return Markup("{}{}{}").format(
+        "…" if start > 0 else "", _marked(window, _spans(window, plan)), "…" if end < len(shown) else ""
+    )
 
 
 # --- reindexing ----------------------------------------------------------------------------------

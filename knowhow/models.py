@@ -55,6 +55,8 @@ class Article(Base):
     organization_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
+    #: who saved the current version
+    editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
     # Programme (playbook) fields; empty for other kinds.
     goal: Mapped[str] = mapped_column(sa.Text, default="")
     audience: Mapped[str] = mapped_column(sa.Text, default="")
@@ -79,7 +81,8 @@ class Article(Base):
     themes: AssociationProxy[list[str]] = association_proxy(
         "theme_rows", "theme", creator=lambda slug: ArticleTheme(theme=slug)
     )
-    author: Mapped[Member | None] = relationship()
+    author: Mapped[Member | None] = relationship(foreign_keys=[author_id])
+    editor: Mapped[Member | None] = relationship(foreign_keys=[editor_id])
     organization: Mapped[Organization | None] = relationship()
 
     @property

@@ -155,6 +155,7 @@ def upgrade():
     sa.Column('prefecture', sa.String(length=2), nullable=True),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('organization_id', sa.Integer(), nullable=True),
+    sa.Column('editor_id', sa.Integer(), nullable=True),
     sa.Column('goal', sa.Text(), nullable=False),
     sa.Column('audience', sa.Text(), nullable=False),
     sa.Column('duration', sa.String(length=200), nullable=False),
@@ -167,6 +168,7 @@ def upgrade():
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['members.id'], name=op.f('fk_articles_author_id_members'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['editor_id'], ['members.id'], name=op.f('fk_articles_editor_id_members'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_articles_organization_id_organizations'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_articles')),
     sa.UniqueConstraint('slug', name=op.f('uq_articles_slug'))
