@@ -63,6 +63,8 @@ POSTGRES_WEIGHTS = "{0.05, 0, 0.4, 1}"
 VISIBILITIES = ("public", "members", "alliance")
 BIGRAM_MODES = ("always", "fallback", "never")
 DEFAULT_BIGRAM_MODE = "always"
+#: shortest query word (in characters) that may also match by bigrams
+MIN_BIGRAM_GROUP = 3
 
 #: parts of speech that carry no meaning of their own for search
 _SKIPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "空白", ""})
@@ -414,10 +416,15 @@ class Group:
     keys: list[str] = field(default_factory=list)
 
     @property
-    def bigrams(self) -> list[str]:
-        if len(self.text) < 2 or not _ONLY_JAPANESE.match(self.text):
-            return []
-        return [self.text[i:i + 2] for i in range(len(self.text) - 1)]
+    def bigram_phrases(self) -> list[list[str]]:
+        """Bigrams of the group as written and, if it differs, as its dictionary form (取組 → 取り組み)."""
+        phrases = []
+        for text in dict.fromkeys((self.text, "".join(self.keys))):
+            # A two-character word is left to the dictionary: as a lone bigram it would
+            # also match across word boundaries (京都 in 東京都).
+            if len(text) >= MIN_BIGRAM_GROUP and _ONLY_JAPANESE.match(text):
+                phrases.append([text[i:i + 2] for i in range(len(text) - 1)])
+        return phrases
 
 
 @dataclass
@@ -533,10 +540,10 @@ def _sqlite_match(plan: Plan, clauses: list[list[str]], use_bigrams: bool, title
     parts = []
     columns = "{title}" if title_only else "{title body}"
     for group in plan.groups:
-        words_expr = f"{columns} : {_fts_phrase(group.keys)}"
-        if use_bigrams and group.bigrams and not title_only:
-            words_expr = f"({words_expr} OR bigrams : {_fts_phrase(group.bigrams)})"
-        parts.append(words_expr)
+        alternatives = [f"{columns} : {_fts_phrase(group.keys)}"]
+        if use_bigrams and not title_only:
+            alternatives += [f"bigrams : {_fts_phrase(phrase)}" for phrase in group.bigram_phrases]
+        parts.append("(" + " OR ".join(alternatives) + ")")
     for words_ in clauses:
         parts.append("facets : (" + " OR ".join(_fts_phrase([w]) for w in words_) + ")")
     return " AND ".join(parts)
@@ -549,10 +556,12 @@ def _pg_lexeme(word: str, weights: str) -> str:
 def _pg_tsquery(plan: Plan, clauses: list[list[str]], use_bigrams: bool) -> str:
     parts = []
     for group in plan.groups:
-        expr = "(" + " <-> ".join(_pg_lexeme(key, "AB") for key in group.keys) + ")"
-        if use_bigrams and group.bigrams:
-            expr = "(" + expr + " | (" + " <-> ".join(_pg_lexeme(b, "D") for b in group.bigrams) + "))"
-        parts.append(expr)
+        alternatives = ["(" + " <-> ".join(_pg_lexeme(key, "AB") for key in group.keys) + ")"]
+        if use_bigrams:
+            alternatives += [
+                "(" + " <-> ".join(_pg_lexeme(b, "D") for b in phrase) + ")" for phrase in group.bigram_phrases
+            ]
+        parts.append("(" + " | ".join(alternatives) + ")")
     for words_ in clauses:
         parts.append("(" + " | ".join(_pg_lexeme(w, "C") for w in words_) + ")")
     return " & ".join(parts)
