@@ -22,6 +22,16 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class StartDateField(DateField):
+    """A date whose parse error speaks the form's words, not WTForms' generic message."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_l("Please enter a valid start date."))) from error
+
+
 def _choices(mapping) -> list[tuple[str, str]]:
     return list(mapping.items())
 
@@ -92,7 +102,7 @@ class AdoptionForm(FlaskForm):
                                validators=[InputRequired(_l("Please choose the organisation."))])
     prefecture = SelectField(_l("Prefecture"), choices=[],
                              validators=[InputRequired(_l("Please choose the prefecture."))])
-    started_on = DateField(_l("Start date"), validators=[InputRequired(_l("Please enter a valid start date."))])
+    started_on = StartDateField(_l("Start date"), validators=[InputRequired(_l("Please enter a valid start date."))])
     status = SelectField(_l("Status"), choices=_choices(ADOPTION_STATUSES), default="running",
                          validators=[InputRequired()])
     outcome_notes = TextAreaField(
