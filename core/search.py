@@ -76,6 +76,7 @@ _NON_WORD = re.compile(r"[\W_]+")
 _FACET_CHARS = re.compile(r"[^0-9a-z]")
 _DASH_AFTER_KATAKANA = re.compile(r"(?<=[\u30a1-\u30fa])[\u2010-\u2015\u2212\u30fc\uff70-]")
 _SPACES = re.compile(r"\s+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a\uff9e\uff9f]")
 
 
 class SearchDocument(Base):
@@ -690,8 +691,12 @@ def _display(text: str) -> str:
     return _SPACES.sub(" ", text or "").strip()
 
 
-def _normalised_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
-    """`normalise(text)` and, for each of its characters, where it starts and ends in `text`."""
+def _normalised_with_offsets(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """`normalise(text)` and, for each of its characters, where it starts and ends in `text`
+    (None for both when they map one to one, as they almost always do)."""
+    quick = unicodedata.normalize("NFKC", text).lower()
+    if len(quick) == len(text) and not _COMBINING.search(text):
+        return _DASH_AFTER_KATAKANA.sub("ー", quick), None, None
     pieces, starts, ends = [], [], []
     position = 0
     while position < len(text):
@@ -712,15 +717,20 @@ def _spans(text: str, plan: Plan) -> list[tuple[int, int]]:
     if not plan or not text:
         return []
     normalised, starts, ends = _normalised_with_offsets(text)
-    keys = plan.keys
-    found = [(m.start, m.end) for m in analyse(normalised) if m.key and m.key in keys]
+    found = []
     for needle in plan.needles:
         start = normalised.find(needle)
         while start >= 0:
             found.append((start, start + len(needle)))
             start = normalised.find(needle, start + len(needle))
+    if any(group.text not in normalised for group in plan.groups):
+        # Some group is not there as written: look for its words by lemma (子供 marks 子ども).
+        keys = plan.keys
+        found += [(m.start, m.end) for m in analyse(normalised) if m.key and m.key in keys]
+    if starts is not None:
+        found = [(starts[s], ends[e - 1]) for s, e in found if e > s]
     merged: list[list[int]] = []
-    for start, end in sorted((starts[s], ends[e - 1]) for s, e in found if e > s):
+    for start, end in sorted(found):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         else:
