@@ -51,15 +51,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, UTCDateTime, db, utcnow
 
-FTS_TABLE = "search_fts"
 #: newest matching documents ranked per query (see the module docstring)
 DEFAULT_CANDIDATES = 400
 MAX_QUERY_CHARS = 200
 MAX_GROUPS = 12
 #: bm25 weights of the FTS5 columns: title, body, bigrams, facets
-SQLITE_WEIGHTS = (8.0, 1.0, 0.2, 0.0)
+SQLITE_WEIGHTS = {"w_title": 8.0, "w_body": 1.0, "w_bigrams": 0.2, "w_facets": 0.0}
 #: ts_rank weights {D, C, B, A}: bigrams, facets, body, title
-POSTGRES_WEIGHTS = "{0.05, 0, 0.4, 1}"
+POSTGRES_WEIGHTS = [0.05, 0.0, 0.4, 1.0]
 VISIBILITIES = ("public", "members", "alliance")
 BIGRAM_MODES = ("always", "fallback", "never")
 DEFAULT_BIGRAM_MODE = "always"
@@ -330,7 +329,7 @@ def _write_engine_index(rows: list[dict]) -> None:
     else:
         db.session.execute(
             sa.text(
-                f"INSERT INTO {FTS_TABLE} (rowid, title, body, bigrams, facets)"
+                "INSERT INTO search_fts (rowid, title, body, bigrams, facets)"
                 " VALUES (:id, :title_words, :body_words, :bigram_words, :facet_words)"
             ),
             [_engine_values(row) for row in rows],
@@ -345,7 +344,7 @@ def _delete_ids(ids: list[int]) -> None:
     if not ids:
         return
     if _dialect() != "postgresql":
-        db.session.execute(sa.text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), [{"id": i} for i in ids])
+        db.session.execute(sa.text("DELETE FROM search_fts WHERE rowid = :id"), [{"id": i} for i in ids])
     db.session.execute(sa.delete(SearchDocument.__table__).where(SearchDocument.__table__.c.id.in_(ids)))
 
 
@@ -363,7 +362,7 @@ def clear(kind: str | None = None) -> None:
     table = SearchDocument.__table__
     if kind is None:
         if _dialect() != "postgresql":
-            db.session.execute(sa.text(f"DELETE FROM {FTS_TABLE}"))
+            db.session.execute(sa.text("DELETE FROM search_fts"))
         db.session.execute(sa.delete(table))
         return
     while ids := db.session.execute(sa.select(table.c.id).where(table.c.kind == kind).limit(5000)).scalars().all():
@@ -609,66 +608,65 @@ def _run(plan: Plan, clauses, use_bigrams: bool, limit: int, offset: int, candid
     return _run_sqlite(plan, clauses, use_bigrams, limit, offset, candidates)
 
 
+_SQLITE_QUERY = sa.text(
+    """
+    WITH candidates AS (
+        SELECT rowid AS id, bm25(search_fts, :w_title, :w_body, :w_bigrams, :w_facets) AS score
+        FROM search_fts WHERE search_fts MATCH :match
+        ORDER BY rowid DESC LIMIT :candidates
+    ), page AS (
+        SELECT id, score, count(*) OVER () AS total FROM candidates
+        ORDER BY score, id DESC LIMIT :limit OFFSET :offset
+    )
+    SELECT d.kind, d.object_id, d.title, d.body, d.meta, -page.score AS score, page.total
+    FROM page JOIN search_documents AS d ON d.id = page.id
+    ORDER BY page.score, page.id DESC
+    """
+).columns(meta=sa.JSON)
+
+_POSTGRES_QUERY = sa.text(
+    """
+    WITH candidates AS (
+        SELECT id FROM search_documents
+        WHERE search_vector @@ to_tsquery('simple', :tsquery)
+        ORDER BY id DESC LIMIT :candidates
+    ), ranked AS (
+        SELECT d.id, ts_rank(CAST(:weights AS real[]), d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
+        FROM candidates JOIN search_documents AS d ON d.id = candidates.id
+    ), page AS (
+        SELECT id, score, count(*) OVER () AS total FROM ranked
+        ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset
+    )
+    SELECT d.kind, d.object_id, d.title, d.body, d.meta, page.score, page.total
+    FROM page JOIN search_documents AS d ON d.id = page.id
+    ORDER BY page.score DESC, page.id DESC
+    """
+).columns(meta=sa.JSON)
+
+
 def _run_sqlite(plan, clauses, use_bigrams, limit, offset, candidates) -> list:
-    weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
-    statement = sa.text(
-        f"""
-        WITH candidates AS (
-            SELECT rowid AS id, bm25({FTS_TABLE}, {weights}) AS score
-            FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match
-            ORDER BY rowid DESC LIMIT :candidates
-        ), page AS (
-            SELECT id, score, count(*) OVER () AS total FROM candidates
-            ORDER BY score, id DESC LIMIT :limit OFFSET :offset
-        )
-        SELECT d.kind, d.object_id, d.title, d.body, d.meta, -page.score AS score, page.total
-        FROM page JOIN search_documents AS d ON d.id = page.id
-        ORDER BY page.score, page.id DESC
-        """
-    ).columns(meta=sa.JSON)
-    match = _sqlite_match(plan, clauses, use_bigrams)
-    return db.session.execute(
-        statement, {"match": match, "candidates": candidates, "limit": limit, "offset": offset}
-    ).mappings().all()
+    parameters = {"match": _sqlite_match(plan, clauses, use_bigrams), "candidates": candidates,
+                  "limit": limit, "offset": offset, **SQLITE_WEIGHTS}
+    return db.session.execute(_SQLITE_QUERY, parameters).mappings().all()
 
 
 def _run_postgres(plan, clauses, use_bigrams, limit, offset, candidates) -> list:
-    statement = sa.text(
-        f"""
-        WITH candidates AS (
-            SELECT id FROM search_documents
-            WHERE search_vector @@ to_tsquery('simple', :tsquery)
-            ORDER BY id DESC LIMIT :candidates
-        ), ranked AS (
-            SELECT d.id, ts_rank('{POSTGRES_WEIGHTS}', d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
-            FROM candidates JOIN search_documents AS d ON d.id = candidates.id
-        ), page AS (
-            SELECT id, score, count(*) OVER () AS total FROM ranked
-            ORDER BY score DESC, id DESC LIMIT :limit OFFSET :offset
-        )
-        SELECT d.kind, d.object_id, d.title, d.body, d.meta, page.score, page.total
-        FROM page JOIN search_documents AS d ON d.id = page.id
-        ORDER BY page.score DESC, page.id DESC
-        """
-    ).columns(meta=sa.JSON)
-    tsquery = _pg_tsquery(plan, clauses, use_bigrams)
-    return db.session.execute(
-        statement, {"tsquery": tsquery, "candidates": candidates, "limit": limit, "offset": offset}
-    ).mappings().all()
+    parameters = {"tsquery": _pg_tsquery(plan, clauses, use_bigrams), "candidates": candidates,
+                  "limit": limit, "offset": offset, "weights": POSTGRES_WEIGHTS}
+    return db.session.execute(_POSTGRES_QUERY, parameters).mappings().all()
 
 
 def naive_statement(dialect: str) -> sa.TextClause:
     """The unbounded query (rank every match, keep 20): the benchmark's yardstick."""
     if dialect == "postgresql":
         return sa.text(
-            f"SELECT id FROM search_documents WHERE search_vector @@ to_tsquery('simple', :tsquery)"
-            f" ORDER BY ts_rank('{POSTGRES_WEIGHTS}', search_vector, to_tsquery('simple', :tsquery), 1) DESC"
+            "SELECT id FROM search_documents WHERE search_vector @@ to_tsquery('simple', :tsquery)"
+            " ORDER BY ts_rank(CAST(:weights AS real[]), search_vector, to_tsquery('simple', :tsquery), 1) DESC"
             " LIMIT 20"
         )
-    weights = ", ".join(str(w) for w in SQLITE_WEIGHTS)
     return sa.text(
-        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match"
-        f" ORDER BY bm25({FTS_TABLE}, {weights}) LIMIT 20"
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH :match"
+        " ORDER BY bm25(search_fts, :w_title, :w_body, :w_bigrams, :w_facets) LIMIT 20"
     )
 
 
@@ -679,8 +677,8 @@ def naive_parameters(q: str, dialect: str, *, kinds=None, viewer: Viewer = ANONY
     clauses = _filter_clauses(list(kinds or []), viewer, facets)
     use_bigrams = bigram_mode == "always"
     if dialect == "postgresql":
-        return {"tsquery": _pg_tsquery(plan, clauses, use_bigrams)}
-    return {"match": _sqlite_match(plan, clauses, use_bigrams)}
+        return {"tsquery": _pg_tsquery(plan, clauses, use_bigrams), "weights": POSTGRES_WEIGHTS}
+    return {"match": _sqlite_match(plan, clauses, use_bigrams), **SQLITE_WEIGHTS}
 
 
 # --- snippets ------------------------------------------------------------------------------------
@@ -747,7 +745,7 @@ def _marked(text: str, spans: list[tuple[int, int]]) -> Markup:
         out.append("<mark>" + str(escape(text[start:end])) + "</mark>")
         cursor = end
     out.append(str(escape(text[cursor:])))
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 (every piece was escaped above)
 
 
 def highlight(text: str, plan: Plan) -> Markup:
@@ -810,7 +808,7 @@ def reindex_command(kinds: tuple[str, ...]) -> None:
         db.session.execute(sa.text("ANALYZE search_documents"))
         db.session.commit()
     else:
-        db.session.execute(sa.text(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')"))
+        db.session.execute(sa.text("INSERT INTO search_fts (search_fts) VALUES ('optimize')"))
         db.session.commit()
 
 

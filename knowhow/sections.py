@@ -27,7 +27,7 @@ def home_section() -> Markup | None:
     ).all()
     if not articles:
         return None
-    return Markup(render_template("knowhow/_home_section.html", articles=articles))
+    return Markup(render_template("knowhow/_home_section.html", articles=articles))  # noqa: S704 (autoescaped)
 
 
 def organization_section(organization) -> Markup | None:
@@ -47,8 +47,9 @@ def organization_section(organization) -> Markup | None:
     ).all()
     if not articles and not adoptions:
         return None
-    return Markup(render_template("knowhow/_organization_section.html", organization=organization,
-                                 articles=articles, adoptions=adoptions))
+    html = render_template("knowhow/_organization_section.html", organization=organization,
+                           articles=articles, adoptions=adoptions)
+    return Markup(html)  # noqa: S704 (autoescaped template)
 
 
 def member_section(member) -> Markup | None:
@@ -58,7 +59,7 @@ def member_section(member) -> Markup | None:
         .options(*services.article_options())
         .order_by(Article.updated_at.desc(), Article.id.desc()).limit(MEMBER_ARTICLES)
     ).all()
-    return Markup(render_template("knowhow/_member_section.html", articles=articles))
+    return Markup(render_template("knowhow/_member_section.html", articles=articles))  # noqa: S704 (autoescaped)
 
 
 def impact_figures() -> list[Figure]:
@@ -79,10 +80,11 @@ def impact_section() -> Markup | None:
     counts = services.adoptions_by_prefecture()
     if not counts:
         return None
-    return Markup(render_template(
+    html = render_template(
         "knowhow/_impact_section.html", counts=counts,
         prefecture_url=lambda code: url_for("knowhow.index", kind="playbook", prefecture=code),
-    ))
+    )
+    return Markup(html)  # noqa: S704 (autoescaped template)
 
 
 class LazySnippet:

@@ -65,7 +65,7 @@ def make_article(app):
 def demo_corpus(app, make_member, make_organization, make_admin):
     """The demo organisations, accounts and articles, plus the relevance-set extras."""
     members = {}
-    for email, name, prefecture, affiliation, org_name, themes, is_admin in DEMO_ACCOUNTS:
+    for email, name, prefecture, affiliation, org_name, _themes, is_admin in DEMO_ACCOUNTS:
         if is_admin:
             continue
         members[email.split("@")[0]] = make_member(email=email, display_name=name, prefecture=prefecture,
