@@ -12,6 +12,9 @@ Known hook names and what their callables take and return:
 - ``impact_figures``       ()            -> list of core.hooks.Figure
 - ``impact_sections``      ()            -> Markup or None (tables/diagrams on /impact)
 - ``search_providers``     (query, viewer, limit) -> list of core.hooks.SearchHit
+                           (query: a str — from /search a core.search.SearchQuery whose
+                           `.filters` may hold kind/theme/prefecture; higher score = better;
+                           hits are filtered on meta "themes" and "prefecture(s)" too)
 - ``demo_seeders``         (scale)       -> None (adds demo data; called in order)
 - ``member_erasers``       (member)      -> None (erase personal data held elsewhere)
 """
