@@ -20,8 +20,10 @@ import core.db
 import core.errors
 import core.i18n
 import core.mail
+import core.search
 import core.security
 import core.templating
+import knowhow
 import members
 from core.auth import login_manager
 from core.views import bp as core_bp
@@ -93,9 +95,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.mail.init_app(app)
     core.api.init_app(app)
     core.cli.init_app(app)
+    core.search.init_app(app)
 
     app.register_blueprint(core_bp)
     members.init_app(app)
     alliance.init_app(app)
     alliance.referrals.init_app(app)
+    knowhow.init_app(app)
     return app

@@ -14,6 +14,9 @@ Known hook names and what their callables take and return:
 - ``secretariat_sections`` ()            -> Markup or None (a <section> on /alliance/secretariat/,
                                             e.g. consultations/referrals triage; admins only)
 - ``search_providers``     (query, viewer, limit) -> list of core.hooks.SearchHit
+                           (query: a str — from /search a core.search.SearchQuery whose
+                           `.filters` may hold kind/theme/prefecture; higher score = better;
+                           hits are filtered on meta "themes" and "prefecture(s)" too)
 - ``demo_seeders``         (scale)       -> None (adds demo data; called in order)
 - ``member_erasers``       (member)      -> None (erase personal data held elsewhere)
 - ``case_study_drafters``  (referral, outcome, member) -> URL of a knowhow case-study draft made

@@ -1,4 +1,12 @@
-"""Markdown from users, rendered and then sanitised."""
+"""Markdown from users, rendered and then sanitised.
+
+Two walls: markdown-it never passes raw HTML through (it is escaped as text) and
+refuses `javascript:`/`vbscript:`/`data:` link targets; nh3 then keeps only the
+tags, attributes and URL schemes listed here — no script, iframe, style
+attribute or event handler survives, whatever the parser let through.
+"""
+
+import html
 
 import markdown_it
 import nh3
@@ -24,16 +32,35 @@ _parser = markdown_it.MarkdownIt("commonmark", {"html": False, "linkify": False}
 )
 
 
+def _shift_heading(self, tokens, idx, options, env):
+    # The page's title is the only <h1>: a "# heading" in the text becomes <h2>, and so on.
+    token = tokens[idx]
+    token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+    return self.renderToken(tokens, idx, options, env)
+
+
+_parser.add_render_rule("heading_open", _shift_heading)
+_parser.add_render_rule("heading_close", _shift_heading)
+
+
+def _clean(rendered: str) -> str:
+    return nh3.clean(
+        rendered,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+
+
 def render_markdown(source: str | None) -> Markup:
     """Markdown to safe HTML: no script, event handlers, style or unsafe URLs."""
-    html = _parser.render(source or "")
-    return Markup(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            url_schemes=ALLOWED_URL_SCHEMES,
-            link_rel="nofollow noopener noreferrer",
-            strip_comments=True,
-        )
-    )
+    return Markup(_clean(_parser.render(source or "")))  # noqa: S704 (sanitised by nh3)
+
+
+def markdown_to_text(source: str | None) -> str:
+    """The words of a Markdown text without its markup (for search and feeds)."""
+    rendered = _parser.render(source or "")
+    text = nh3.clean(rendered, tags=set(), attributes={}, strip_comments=True)
+    return html.unescape(text).strip()

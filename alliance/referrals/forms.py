@@ -55,8 +55,8 @@ class ReferralForm(FlaskForm):
     title = StringField(
         _l("Title"),
         filters=[_stripped],
-        validators=[DataRequired(_l("Please enter a title.")),
-                    Length(max=TITLE_MAX, message=_l("Please keep the title within %(max)d characters."))],
+        validators=[DataRequired(_l("Please enter a subject.")),
+                    Length(max=TITLE_MAX, message=_l("Please keep the subject within %(max)d characters."))],
     )
     theme = SelectField(
         _l("Theme"),

@@ -1,0 +1,261 @@
+"""Knowhow in the JSON API: articles, and the site search.
+
+Without a token only public, published articles are listed; with a valid
+`Authorization: Bearer` token the member's own visibility applies. A header
+with an unknown or revoked token answers 401 rather than silently showing less.
+"""
+
+from urllib.parse import urljoin
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
+from markupsafe import Markup, escape
+
+from core import refdata
+from core.api import (
+    LIMIT_PARAMETERS,
+    ApiError,
+    api_url,
+    bearer_member,
+    error_responses,
+    json_content,
+    list_of,
+    list_response,
+    page_limit,
+    page_offset,
+)
+from core.db import db
+from core.markdown import render_markdown
+from knowhow import services, site_search
+from knowhow.models import ARTICLE_KINDS, PLAYBOOK_FIELDS, Article
+
+bp = Blueprint("knowhow_api", __name__, url_prefix="/api/v1")
+
+
+def api_viewer():
+    """The bearer token's member, or an anonymous visitor (401 for a bad token)."""
+    if not request.headers.get("Authorization"):
+        return AnonymousUserMixin()
+    member = bearer_member()
+    if member is None:
+        raise ApiError(401, _("A valid API token is required."))
+    return member
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def article_json(article: Article, *, full: bool = False) -> dict:
+    data = {
+        "id": article.id,
+        "slug": article.slug,
+        "title": article.title,
+        "kind": article.kind,
+        "visibility": article.visibility,
+        "status": article.status,
+        "summary": article.summary,
+        "themes": sorted(article.themes),
+        "prefecture": article.prefecture,
+        "organization": (
+            {"slug": article.organization.slug, "name": article.organization.name} if article.organization else None
+        ),
+        "author": article.author.display_name if article.author else None,
+        "version": article.version,
+        "published_at": _iso(article.published_at),
+        "updated_at": _iso(article.updated_at),
+        "url": api_url("knowhow.detail", slug=article.slug),
+    }
+    if full:
+        data["body"] = article.body
+        data["body_html"] = str(render_markdown(article.body))
+        data["playbook"] = (
+            {name: getattr(article, name) for name in PLAYBOOK_FIELDS} if article.is_playbook else None
+        )
+        data["adoptions"] = [
+            {
+                "organization": {"slug": a.organization.slug, "name": a.organization.name},
+                "prefecture": a.prefecture,
+                "started_on": _iso(a.started_on),
+                "status": a.status,
+                "outcome_notes": a.outcome_notes,
+            }
+            for a in (services.live_adoptions(article) if article.is_playbook else [])
+        ]
+    return data
+
+
+def _choice(name: str, allowed) -> str | None:
+    value = request.args.get(name, "")
+    if value and value not in allowed:
+        raise ApiError(422, _("Unknown value for %(name)s.", name=name))
+    return value or None
+
+
+@bp.get("/articles")
+def articles():
+    """Published articles the caller may read, newest first (`theme`, `kind`, `prefecture`)."""
+    viewer = api_viewer()
+    limit, offset = page_limit(), page_offset()
+    theme = _choice("theme", refdata.THEMES_BY_SLUG)
+    kind = _choice("kind", ARTICLE_KINDS)
+    prefecture = _choice("prefecture", refdata.PREFECTURES_BY_CODE)
+    query = sa.select(Article).where(services.visible_clause(viewer))
+    if theme:
+        query = query.where(Article.theme_rows.any(theme=theme))
+    if kind:
+        query = query.where(Article.kind == kind)
+    if prefecture:
+        query = query.where(Article.prefecture == prefecture)
+    rows = db.session.scalars(
+        query.options(*services.article_options())
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(limit + 1).offset(offset)
+    ).all()
+    return list_response([article_json(a) for a in rows[:limit]], has_more=len(rows) > limit,
+                         offset=offset, limit=limit)
+
+
+@bp.get("/articles/<slug>")
+def article(slug):
+    """One article with its body, programme fields and adoptions."""
+    viewer = api_viewer()
+    found = services.article_by_slug(slug)
+    if found is None or found.deleted_at is not None or not services.can_view(found, viewer):
+        raise ApiError(404, _("No such article."))
+    return jsonify(article_json(found, full=True))
+
+
+@bp.get("/search")
+def search():
+    """The site search: organisations, events and knowhow (`q`, `kind`, `theme`, `prefecture`)."""
+    viewer = api_viewer()
+    limit, offset = page_limit(), page_offset()
+    q = request.args.get("q", "").strip()
+    if not q:
+        raise ApiError(422, _("Please give a search term (q)."))
+    filters = site_search.filters_from(request.args)
+    hits, more = site_search.run(q, filters, viewer, offset=offset, limit=limit)
+    items = [
+        {
+            "kind": hit.kind,
+            "title": hit.title.striptags() if isinstance(hit.title, Markup) else str(hit.title),
+            "title_html": str(escape(hit.title)),
+            "url": urljoin(request.host_url, hit.url),
+            "snippet_html": str(hit.snippet),
+            "score": hit.score,
+            "meta": hit.meta,
+        }
+        for hit in hits
+    ]
+    return list_response(items, has_more=more, offset=offset, limit=limit)
+
+
+_ARTICLE_PARAMETERS = [
+    {"name": "theme", "in": "query", "schema": {"type": "string", "enum": [t.slug for t in refdata.THEMES]}},
+    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(ARTICLE_KINDS)}},
+    {"name": "prefecture", "in": "query", "schema": {"type": "string", "pattern": "^[0-4][0-9]$"}},
+]
+
+OPENAPI_PATHS = {
+    "/articles": {
+        "get": {
+            "summary": "Knowhow articles (public only without a token; the member's visibility with one)",
+            "security": [{}, {"bearer": []}],
+            "parameters": _ARTICLE_PARAMETERS + LIMIT_PARAMETERS,
+            "responses": {
+                "200": {"description": "articles, newest first", **json_content(list_of("Article"))},
+                **error_responses(401, 422),
+            },
+        }
+    },
+    "/articles/{slug}": {
+        "get": {
+            "summary": "One article with body, programme fields and adoptions",
+            "security": [{}, {"bearer": []}],
+            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {
+                "200": {"description": "the article", **json_content({"$ref": "#/components/schemas/ArticleDetail"})},
+                **error_responses(401, 404),
+            },
+        }
+    },
+    "/search": {
+        "get": {
+            "summary": "Search organisations, events and knowhow (Japanese full text)",
+            "security": [{}, {"bearer": []}],
+            "parameters": [
+                {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 200}},
+                {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(site_search.RESULT_KINDS)}},
+                _ARTICLE_PARAMETERS[0], _ARTICLE_PARAMETERS[2],
+            ] + LIMIT_PARAMETERS,
+            "responses": {
+                "200": {"description": "hits, best first", **json_content(list_of("SearchHit"))},
+                **error_responses(401, 422),
+            },
+        }
+    },
+}
+
+_ARTICLE_PROPERTIES = {
+    "id": {"type": "integer"},
+    "slug": {"type": "string"},
+    "title": {"type": "string"},
+    "kind": {"type": "string", "enum": list(ARTICLE_KINDS)},
+    "visibility": {"type": "string", "enum": ["public", "members", "alliance"]},
+    "status": {"type": "string", "enum": ["draft", "published"]},
+    "summary": {"type": "string"},
+    "themes": {"type": "array", "items": {"type": "string"}},
+    "prefecture": {"type": ["string", "null"]},
+    "organization": {"type": ["object", "null"], "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}},
+    "author": {"type": ["string", "null"]},
+    "version": {"type": "integer"},
+    "published_at": {"type": ["string", "null"], "format": "date-time"},
+    "updated_at": {"type": "string", "format": "date-time"},
+    "url": {"type": "string", "format": "uri"},
+}
+
+OPENAPI_SCHEMAS = {
+    "Article": {"type": "object", "required": list(_ARTICLE_PROPERTIES), "properties": _ARTICLE_PROPERTIES},
+    "ArticleDetail": {
+        "type": "object",
+        "required": list(_ARTICLE_PROPERTIES) + ["body", "body_html", "playbook", "adoptions"],
+        "properties": {
+            **_ARTICLE_PROPERTIES,
+            "body": {"type": "string", "description": "Markdown"},
+            "body_html": {"type": "string", "description": "rendered and sanitised"},
+            "playbook": {
+                "type": ["object", "null"],
+                "properties": {name: {"type": "string"} for name in PLAYBOOK_FIELDS},
+            },
+            "adoptions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "organization": {"type": "object"},
+                        "prefecture": {"type": "string"},
+                        "started_on": {"type": ["string", "null"], "format": "date"},
+                        "status": {"type": "string", "enum": ["planned", "running", "ended"]},
+                        "outcome_notes": {"type": "string"},
+                    },
+                },
+            },
+        },
+    },
+    "SearchHit": {
+        "type": "object",
+        "required": ["kind", "title", "title_html", "url", "snippet_html", "score"],
+        "properties": {
+            "kind": {"type": "string"},
+            "title": {"type": "string"},
+            "title_html": {"type": "string", "description": "HTML: escaped text with <mark> highlights"},
+            "url": {"type": "string"},
+            "snippet_html": {"type": "string", "description": "HTML: escaped text with <mark> highlights"},
+            "score": {"type": "number"},
+            "meta": {"type": "object"},
+        },
+    },
+}

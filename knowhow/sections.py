@@ -1,0 +1,131 @@
+"""What knowhow adds to pages it does not own, through core.hooks."""
+
+import sqlalchemy as sa
+from flask import render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.orm import joinedload
+
+from core import search
+from core.db import db
+from core.hooks import Figure, SearchHit
+from knowhow import services
+from knowhow.models import Adoption, Article
+
+HOME_ARTICLES = 3
+ORGANIZATION_ARTICLES = 5
+MEMBER_ARTICLES = 10
+
+
+def home_section() -> Markup | None:
+    """The newest knowhow on the home page."""
+    articles = db.session.scalars(
+        sa.select(Article).where(services.visible_clause(current_user))
+        .options(*services.article_options())
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(HOME_ARTICLES)
+    ).all()
+    if not articles:
+        return None
+    return Markup(render_template("knowhow/_home_section.html", articles=articles))  # noqa: S704 (autoescaped)
+
+
+def organization_section(organization) -> Markup | None:
+    """An organisation's knowhow and the programmes it runs, on its page."""
+    articles = db.session.scalars(
+        sa.select(Article)
+        .where(services.visible_clause(current_user), Article.organization_id == organization.id)
+        .options(*services.article_options())
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(ORGANIZATION_ARTICLES)
+    ).all()
+    adoptions = db.session.scalars(
+        sa.select(Adoption).join(Article, Article.id == Adoption.article_id)
+        .where(Adoption.organization_id == organization.id, Adoption.deleted_at.is_(None),
+               services.visible_clause(current_user))
+        .options(joinedload(Adoption.article))
+        .order_by(Adoption.started_on.desc().nulls_last(), Adoption.id.desc())
+    ).all()
+    if not articles and not adoptions:
+        return None
+    html = render_template("knowhow/_organization_section.html", organization=organization,
+                           articles=articles, adoptions=adoptions)
+    return Markup(html)  # noqa: S704 (autoescaped template)
+
+
+def member_section(member) -> Markup | None:
+    """The member's own articles, drafts included, on /members/me."""
+    articles = db.session.scalars(
+        sa.select(Article).where(Article.author_id == member.id, Article.deleted_at.is_(None))
+        .options(*services.article_options())
+        .order_by(Article.updated_at.desc(), Article.id.desc()).limit(MEMBER_ARTICLES)
+    ).all()
+    return Markup(render_template("knowhow/_member_section.html", articles=articles))  # noqa: S704 (autoescaped)
+
+
+def impact_figures() -> list[Figure]:
+    """Published knowhow, programme adoptions and the prefectures they reach."""
+    published = db.session.scalar(
+        sa.select(sa.func.count(Article.id)).where(Article.deleted_at.is_(None), Article.status == "published")
+    )
+    adoptions, prefectures = services.adoption_figures()
+    return [
+        Figure(_("Knowhow articles"), published or 0),
+        Figure(_("Programme adoptions"), adoptions, _("regions that run a shared programme")),
+        Figure(_("Prefectures reached by shared programmes"), prefectures),
+    ]
+
+
+def impact_section() -> Markup | None:
+    """Where shared programmes run, on the tile map."""
+    counts = services.adoptions_by_prefecture()
+    if not counts:
+        return None
+    html = render_template(
+        "knowhow/_impact_section.html", counts=counts,
+        prefecture_url=lambda code: url_for("knowhow.index", kind="playbook", prefecture=code),
+    )
+    return Markup(html)  # noqa: S704 (autoescaped template)
+
+
+class LazySnippet:
+    """A hit's snippet, analysed only when a page actually shows it."""
+
+    def __init__(self, hit: search.Hit):
+        self._hit = hit
+        self._html: Markup | None = None
+
+    def __html__(self) -> str:
+        if self._html is None:
+            self._html = self._hit.snippet()
+        return str(self._html)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+def search_provider(query, viewer, limit: int) -> list[SearchHit]:
+    """Articles for /search (honours the kind, theme and prefecture filters)."""
+    filters = getattr(query, "filters", {}) or {}
+    if filters.get("kind") and filters["kind"] != services.SEARCH_KIND:
+        return []
+    results = services.search_articles(
+        str(query), viewer, theme=filters.get("theme"), prefecture=filters.get("prefecture"),
+        limit=min(limit, search.DEFAULT_CANDIDATES),
+    )
+    articles = services.articles_for_hits(results.hits, viewer)
+    found = []
+    for hit in results.hits:
+        article = articles.get(hit.object_id)
+        if article is None:
+            continue
+        found.append(SearchHit(
+            kind=services.SEARCH_KIND,
+            title=hit.highlighted_title(),
+            url=url_for("knowhow.detail", slug=article.slug),
+            snippet=LazySnippet(hit),
+            score=hit.score,
+            meta={"slug": article.slug, "type": article.kind, "type_label": article.kind_label,
+                  "themes": sorted(article.themes), "prefecture": article.prefecture,
+                  "published": article.is_published},
+        ))
+    return found
