@@ -21,6 +21,7 @@ import core.i18n
 import core.mail
 import core.security
 import core.templating
+import events
 import members
 from core.auth import login_manager
 from core.views import bp as core_bp
@@ -96,4 +97,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(core_bp)
     members.init_app(app)
     alliance.init_app(app)
+    events.init_app(app)
     return app
