@@ -1,6 +1,7 @@
 """Forms of the events blueprint: event, series, organiser message, attendance."""
 
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -18,7 +19,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from core import refdata
@@ -54,6 +55,16 @@ def utc_to_tokyo(value: datetime | None) -> datetime | None:
     return value.astimezone(TOKYO).replace(tzinfo=None)
 
 
+class TokyoDateTimeField(DateTimeLocalField):
+    """A datetime-local input (Asia/Tokyo) with a message that shows the expected shape."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("Please enter the date and time like 2026-11-21T14:00.")) from None
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Repeated form keys shown as checkboxes (themes=a&themes=b)."""
 
@@ -73,15 +84,15 @@ class EventForm(FlaskForm):
                        validators=[DataRequired(_l("Please choose a kind."))])
     format = SelectField(_l("Format"), choices=_labels(FORMAT_LABELS),
                          validators=[DataRequired(_l("Please choose a format."))])
-    starts_at = DateTimeLocalField(
+    starts_at = TokyoDateTimeField(
         _l("Starts at"), format=DATETIME_FORMAT,
         validators=[InputRequired(_l("Please enter the start as date and time."))],
     )
-    ends_at = DateTimeLocalField(
+    ends_at = TokyoDateTimeField(
         _l("Ends at"), format=DATETIME_FORMAT,
         validators=[InputRequired(_l("Please enter the end as date and time."))],
     )
-    signup_deadline = DateTimeLocalField(_l("Registration deadline"), format=DATETIME_FORMAT,
+    signup_deadline = TokyoDateTimeField(_l("Registration deadline"), format=DATETIME_FORMAT,
                                          validators=[Optional()])
     capacity = IntegerField(
         _l("Capacity"),
@@ -97,11 +108,7 @@ class EventForm(FlaskForm):
     audience = SelectField(_l("Audience"), choices=_labels(AUDIENCE_LABELS), default="public")
     prefecture = SelectField(_l("Prefecture"), choices=refdata.prefecture_choices(), default="")
     venue = StringField(_l("Venue"), validators=[Length(max=200)])
-    online_url = URLField(
-        _l("Online meeting URL"),
-        validators=[Optional(), URL(require_tld=True, message=_l("Please enter a URL starting with https://.")),
-                    Length(max=500)],
-    )
+    online_url = URLField(_l("Online meeting URL"), validators=[Length(max=500)])
     themes = MultiCheckboxField(_l("Themes"), choices=refdata.theme_choices())
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(_l("Please enter a short summary.")),
                                                        Length(max=300)])
@@ -118,7 +125,10 @@ class EventForm(FlaskForm):
     def validate_signup_deadline(self, field):
         if field.data and self.starts_at.data and field.data > self.starts_at.data:
             raise ValidationError(_l("The deadline must not be after the start."))
-        if self.allocation.data == "lottery" and not field.data:
+
+    def validate_allocation(self, field):
+        # Here rather than on the deadline field: Optional() stops that field's checks when it is empty.
+        if field.data == "lottery" and not self.signup_deadline.data and not self.signup_deadline.errors:
             raise ValidationError(_l("A lottery needs an application deadline."))
 
     def validate_prefecture(self, field):
@@ -132,10 +142,13 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("Please enter the venue."))
 
     def validate_online_url(self, field):
-        if self.format.data in ("online", "hybrid") and not field.data:
+        url = (field.data or "").strip()
+        if self.format.data in ("online", "hybrid") and not url:
             raise ValidationError(_l("Please enter the online meeting URL."))
-        if field.data and not field.data.startswith("https://"):
-            raise ValidationError(_l("Please enter a URL starting with https://."))
+        if url:
+            parts = urlsplit(url)
+            if parts.scheme != "https" or "." not in (parts.hostname or "") or any(c.isspace() for c in url):
+                raise ValidationError(_l("Please enter a URL starting with https://."))
 
     def validate_per_organization_cap(self, field):
         if field.data and self.capacity.data and field.data > self.capacity.data:

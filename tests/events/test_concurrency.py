@@ -55,7 +55,7 @@ def test_40_concurrent_api_signups_for_10_seats(app, engine_name, make_members, 
         def run(barrier):
             try:
                 client = app.test_client()  # each request: its own app context, session, connection
-                barrier.wait()
+                barrier.wait(timeout=60)
                 response = client.post(f"/api/v1/events/{event.id}/registration",
                                        headers={"Authorization": f"Bearer {token}"})
                 with lock:
@@ -103,7 +103,7 @@ def test_concurrent_page_signups_without_waitlist_stop_at_capacity(app, engine_n
     def worker(client):
         def run(barrier):
             try:
-                barrier.wait()
+                barrier.wait(timeout=60)
                 response = client.post(f"/events/{event.id}/signup")
                 with lock:
                     statuses.append(response.status_code)
@@ -138,7 +138,7 @@ def test_concurrent_cancellations_promote_each_waitlisted_once(app, engine_name,
     def worker(token):
         def run(barrier):
             client = app.test_client()
-            barrier.wait()
+            barrier.wait(timeout=60)
             response = client.delete(f"/api/v1/events/{event.id}/registration",
                                      headers={"Authorization": f"Bearer {token}"})
             with lock:
@@ -172,7 +172,7 @@ def test_seat_counter_alone_holds_capacity_without_the_row_lock(app, engine_name
         with app.app_context():
             target = db.session.get(Event, event.id)
             db.session.commit()
-            barrier.wait()
+            barrier.wait(timeout=60)
             outcome = services._take_seat(target, "")
             db.session.commit()
             with lock:
