@@ -404,9 +404,13 @@ def _render_attendees(event: Event, message_form: MessageForm):
 
 
 def _waitlist_rank_offset(event: Event, page) -> int:
-    """How many waitlisted members come before this page (positions continue across pages)."""
-    first = next((r for r in page.items if r.status == WAITLISTED), None)
-    return (services.waitlist_position(first) - 1) if first else 0
+    """How many waitlisted members come before this page (positions continue across pages).
+
+    The list shows every confirmed registration first, then the waitlist in order, so the
+    counters tell it without a query.
+    """
+    before_page = (page.page - 1) * page.per_page
+    return min(max(before_page - event.confirmed_count, 0), event.waitlist_count)
 
 
 @bp.get("/<int:event_id>/attendees.csv")
