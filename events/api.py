@@ -1,6 +1,6 @@
 """Events in the JSON API: public list and detail, a member's registrations (bearer token)."""
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -91,7 +91,7 @@ def _parse_bound(name: str, *, end: bool) -> datetime | None:
                 value = value.replace(tzinfo=TOKYO)
     except ValueError:
         raise ApiError(422, _("%(name)s must be a date (YYYY-MM-DD) or an ISO 8601 date-time.", name=name)) from None
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 @bp.get("/events")

@@ -1,6 +1,6 @@
 """Demo events: the network's history and a calendar that stays alive relative to today."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
@@ -22,7 +22,7 @@ MEETING_URL = "https://meet.example.jp/ran-demo"
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
     """A Tokyo wall-clock time as UTC."""
-    return datetime.combine(day, time(hour, minute), tzinfo=TOKYO).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute), tzinfo=TOKYO).astimezone(UTC)
 
 
 def third_wednesday(year: int, month: int) -> date:

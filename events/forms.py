@@ -1,6 +1,6 @@
 """Forms of the events blueprint: event, series, organiser message, attendance."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -45,7 +45,7 @@ def tokyo_to_utc(value: datetime | None) -> datetime | None:
     """A naive Asia/Tokyo time from a form as an aware UTC datetime."""
     if value is None:
         return None
-    return value.replace(tzinfo=TOKYO).astimezone(timezone.utc)
+    return value.replace(tzinfo=TOKYO).astimezone(UTC)
 
 
 def utc_to_tokyo(value: datetime | None) -> datetime | None:

@@ -1,6 +1,6 @@
 """Factories for the events tests: events, many members at once, API tokens, registrations."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,12 +20,12 @@ def _next() -> int:
 
 
 def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def soon(days: float = 7, hours: float = 0) -> datetime:
     """A moment relative to now (aware UTC), rounded to the minute."""
-    moment = datetime.now(timezone.utc) + timedelta(days=days, hours=hours)
+    moment = datetime.now(UTC) + timedelta(days=days, hours=hours)
     return moment.replace(second=0, microsecond=0)
 
 

@@ -1,6 +1,6 @@
 """The events part of /api/v1: public list/detail, token-authenticated registrations, errors, OpenAPI."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ def _auth(token: str) -> dict:
 
 def test_event_object_shape_and_iso_times_with_offset(client, make_event, make_organization):
     organization = make_organization(slug="meguru-test")
-    event = make_event(starts_at=datetime(2031, 11, 21, 5, 0, tzinfo=timezone.utc), organization=organization,
+    event = make_event(starts_at=datetime(2031, 11, 21, 5, 0, tzinfo=UTC), organization=organization,
                        themes=("seniors", "women"), online_url="https://meet.example.jp/hidden", format="hybrid")
     body = client.get(f"/api/v1/events/{event.id}").get_json()
     for key in ("id", "title", "kind", "format", "starts_at", "ends_at", "prefecture", "themes", "capacity",
@@ -39,8 +39,8 @@ def test_list_is_soonest_first_and_paginated(client, make_event):
 
 
 def test_list_filters_from_to_theme_prefecture(client, make_event):
-    a = make_event(starts_at=datetime(2031, 5, 10, 1, 0, tzinfo=timezone.utc), prefecture="20", themes=("seniors",))
-    b = make_event(starts_at=datetime(2031, 6, 10, 1, 0, tzinfo=timezone.utc), prefecture="04", themes=("women",))
+    a = make_event(starts_at=datetime(2031, 5, 10, 1, 0, tzinfo=UTC), prefecture="20", themes=("seniors",))
+    b = make_event(starts_at=datetime(2031, 6, 10, 1, 0, tzinfo=UTC), prefecture="04", themes=("women",))
     ids = lambda url: [e["id"] for e in client.get(url).get_json()["items"]]  # noqa: E731
     assert ids("/api/v1/events?from=2031-05-01&to=2031-05-31") == [a.id]
     assert ids("/api/v1/events?from=2031-06-01T00:00:00%2B09:00") == [b.id]
@@ -182,7 +182,7 @@ def test_openapi_documents_the_events_endpoints(client):
 
 def test_timezone_of_a_date_bound_is_tokyo(client, make_event):
     # 2031-05-31 23:30 in Tokyo is 14:30 UTC the same day: inside to=2031-05-31.
-    late = make_event(starts_at=datetime(2031, 5, 31, 14, 30, tzinfo=timezone.utc))
-    make_event(starts_at=datetime(2031, 5, 31, 15, 30, tzinfo=timezone.utc))  # 1 June in Tokyo
+    late = make_event(starts_at=datetime(2031, 5, 31, 14, 30, tzinfo=UTC))
+    make_event(starts_at=datetime(2031, 5, 31, 15, 30, tzinfo=UTC))  # 1 June in Tokyo
     body = client.get("/api/v1/events?from=2031-05-31&to=2031-05-31").get_json()
     assert [e["id"] for e in body["items"]] == [late.id]

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from core.db import db
 from events import services
 from events.models import Event, Registration
-from tests.conftest import ROOT, PASSWORD
+from tests.conftest import PASSWORD, ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -64,8 +64,8 @@ def test_staff_creates_an_event_with_tokyo_times_stored_in_utc(app, client, auth
     assert response.status_code == 302
     with app.app_context():
         event = db.session.scalar(sa.select(Event).where(Event.title == "地域同期研修 説明会"))
-        assert event.starts_at == datetime(2031, 11, 21, 5, 0, tzinfo=timezone.utc)
-        assert event.ends_at == datetime(2031, 11, 21, 7, 30, tzinfo=timezone.utc)
+        assert event.starts_at == datetime(2031, 11, 21, 5, 0, tzinfo=UTC)
+        assert event.ends_at == datetime(2031, 11, 21, 7, 30, tzinfo=UTC)
         assert event.organization_id == organization.id and event.created_by_id == staff.id
         assert sorted(event.themes) == ["dialogue", "youth-retention"]
         assert db.session.scalar(sa.select(AuditEntry.action).where(AuditEntry.target_id == event.id)) == "event.create"
@@ -75,7 +75,7 @@ def test_staff_creates_an_event_with_tokyo_times_stored_in_utc(app, client, auth
 
 def test_edit_form_shows_tokyo_times(client, auth, organiser, make_event):
     staff, organization = organiser
-    event = make_event(organization=organization, starts_at=datetime(2031, 11, 21, 5, 0, tzinfo=timezone.utc))
+    event = make_event(organization=organization, starts_at=datetime(2031, 11, 21, 5, 0, tzinfo=UTC))
     auth.login(staff)
     page = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
     assert 'value="2031-11-21T14:00"' in page
