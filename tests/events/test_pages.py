@@ -10,6 +10,7 @@ from core import hooks
 from core.db import db
 from events import sections
 from events.models import Event, Registration
+from members.models import Member
 from tests.events.conftest import soon
 
 
@@ -220,8 +221,6 @@ def test_member_section_lists_my_registrations(app, make_event, make_members, re
     with app.app_context():
         db.session.add(Registration(event_id=past.id, member_id=me.id, status="confirmed", attendance="attended"))
         db.session.commit()
-    from members.models import Member
-
     with app.test_request_context("/members/me"):
         html = sections.member_section(db.session.get(Member, me.id))
     assert "申し込んだイベント" in html

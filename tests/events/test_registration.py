@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_login import AnonymousUserMixin
 
 from core.db import db
 from events import services
@@ -190,8 +191,6 @@ def test_members_only_event_accepts_members(client, auth, make_member, make_even
 
 
 def test_service_refuses_visitors_for_members_only_events(app, make_event):
-    from flask_login import AnonymousUserMixin
-
     event = make_event(audience="members")
     with app.test_request_context():
         assert services.refusal_for(db.session.get(Event, event.id), AnonymousUserMixin()) == "members_only"
