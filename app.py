@@ -23,6 +23,7 @@ import core.mail
 import core.search
 import core.security
 import core.templating
+import events
 import knowhow
 import members
 from core.auth import login_manager
@@ -101,5 +102,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     members.init_app(app)
     alliance.init_app(app)
     alliance.referrals.init_app(app)
+    events.init_app(app)
     knowhow.init_app(app)
     return app

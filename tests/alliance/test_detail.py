@@ -164,4 +164,4 @@ def test_page_makes_the_same_number_of_queries_with_10_or_1000_organizations(cli
     bulk_organizations(990, start=10)
     with count_queries() as many:
         assert client.get("/alliance/bulk-00003").status_code == 200
-    assert len(few) == len(many) <= 8
+    assert len(few) == len(many) <= 12

@@ -1,0 +1,682 @@
+"""Event pages: list, detail, signup/cancel, organiser tools, calendars, series."""
+
+import csv
+import io
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+
+from alliance.models import Organization
+from alliance.permissions import staff_organization_ids
+from core import refdata
+from core.audit import audit
+from core.auth import admin_required, is_admin
+from core.db import db, utcnow
+from core.i18n import format_local_datetime
+from events import calendar, services
+from events.forms import (
+    ATTENDANCE_CHOICES,
+    AttendanceForm,
+    CancelEventForm,
+    EmptyForm,
+    EventForm,
+    MessageForm,
+    SeriesForm,
+    utc_to_tokyo,
+)
+from events.models import (
+    APPLIED,
+    AUDIENCES,
+    CONFIRMED,
+    FORMATS,
+    KINDS,
+    WAITLISTED,
+    Event,
+    EventSeries,
+    LotteryDraw,
+    Registration,
+)
+from members.models import Member
+
+bp = Blueprint("events", __name__, url_prefix="/events", template_folder="templates")
+
+PER_PAGE = 20
+ATTENDEES_PER_PAGE = 100
+#: the attendee list: confirmed first, then the waitlist in order, applicants, cancellations
+STATUS_ORDER = sa.case(
+    {CONFIRMED: 0, WAITLISTED: 1, APPLIED: 2}, value=Registration.status, else_=3
+)
+
+
+# --- loading --------------------------------------------------------------------
+
+
+def _event_query():
+    return sa.select(Event).options(
+        joinedload(Event.organization),
+        joinedload(Event.series),
+        joinedload(Event.draw).joinedload(LotteryDraw.drawn_by),
+        selectinload(Event.theme_rows),
+    )
+
+
+def get_visible_event_or_404(event_id: int) -> Event:
+    """The event if this visitor may see it (drafts: organisers; deleted: admins), else 404."""
+    event = db.session.scalars(_event_query().where(Event.id == event_id)).unique().first()
+    if event is None or not services.is_visible(event):
+        abort(404)
+    return event
+
+
+def get_managed_event_or_404(event_id: int) -> Event:
+    """The event if the current user organises it (or is an admin), else 404."""
+    event = get_visible_event_or_404(event_id)
+    if not services.can_manage(event):
+        abort(404)
+    return event
+
+
+def _organizer_choices() -> tuple[list, dict]:
+    """(choices, slug → id) of the organisers the current user may choose."""
+    query = sa.select(Organization).where(Organization.deleted_at.is_(None), Organization.status == "active")
+    if not is_admin():
+        query = query.where(Organization.id.in_(staff_organization_ids()))
+    organizations = db.session.scalars(query.order_by(Organization.name)).all()
+    choices = [(o.slug, o.name) for o in organizations]
+    ids: dict[str, int | None] = {o.slug: o.id for o in organizations}
+    if is_admin():
+        choices.insert(0, ("", _("Secretariat")))
+        ids[""] = None
+    return choices, ids
+
+
+def _series_choices() -> tuple[list, dict]:
+    query = sa.select(EventSeries).where(EventSeries.deleted_at.is_(None))
+    if not is_admin():
+        query = query.where(EventSeries.organization_id.in_(staff_organization_ids()))
+    series = db.session.scalars(query.order_by(EventSeries.created_at.desc())).all()
+    return [("", _("None"))] + [(str(s.id), s.title) for s in series], {str(s.id): s.id for s in series}
+
+
+def _flash_refusal(error: services.RegistrationRefused) -> None:
+    flash(error.message, "error")
+
+
+# --- list and detail ---------------------------------------------------------------
+
+
+def _filter_value(name: str, allowed) -> str:
+    value = request.args.get(name, "")
+    return value if value in allowed else ""
+
+
+@bp.get("/")
+def index():
+    """Upcoming events (or the past archive), filtered and paginated."""
+    past = request.args.get("when") == "past"
+    filters = {
+        "theme": _filter_value("theme", refdata.THEMES_BY_SLUG),
+        "prefecture": _filter_value("prefecture", refdata.PREFECTURES_BY_CODE),
+        "format": _filter_value("format", FORMATS),
+        "kind": _filter_value("kind", KINDS),
+        "audience": _filter_value("audience", AUDIENCES),
+    }
+    query = services.listed_events_query(utcnow(), past=past)
+    if filters["theme"]:
+        query = query.where(Event.theme_rows.any(theme=filters["theme"]))
+    if filters["prefecture"]:
+        query = query.where(Event.prefecture == filters["prefecture"])
+    for name in ("format", "kind", "audience"):
+        if filters[name]:
+            query = query.where(getattr(Event, name) == filters[name])
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "events/index.html", page=page, past=past, filters=filters,
+        can_create=services.can_create_events(),
+    )
+
+
+@bp.get("/<int:event_id>")
+def detail(event_id: int):
+    """The event with seats left, waitlist size, and the visitor's own status and button."""
+    event = get_visible_event_or_404(event_id)
+    registration = services.registration_of(event, current_user)
+    return render_template(
+        "events/detail.html",
+        event=event,
+        registration=registration,
+        position=services.waitlist_position(registration),
+        refusal=services.refusal_for(event, current_user),
+        can_manage=services.can_manage(event),
+        show_online_url=services.may_see_online_url(event, registration),
+        show_details=event.audience == "public" or current_user.is_authenticated,
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/manage")
+@login_required
+def manage():
+    """Events the current user organises, drafts included."""
+    if not services.can_create_events():
+        abort(404)
+    query = (
+        sa.select(Event)
+        .where(Event.deleted_at.is_(None))
+        .options(selectinload(Event.theme_rows), joinedload(Event.organization))
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+    )
+    if not is_admin():
+        query = query.where(Event.organization_id.in_(staff_organization_ids()))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("events/manage.html", page=page)
+
+
+@bp.get("/trash")
+@admin_required
+def trash():
+    """Deleted events, which an admin can restore."""
+    query = (
+        sa.select(Event)
+        .where(Event.deleted_at.is_not(None))
+        .options(selectinload(Event.theme_rows), joinedload(Event.organization))
+        .order_by(Event.deleted_at.desc())
+    )
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("events/trash.html", page=page, form=EmptyForm())
+
+
+# --- member actions --------------------------------------------------------------------
+
+
+def registration_message(registration: Registration, position: int | None) -> str:
+    if registration.status == CONFIRMED:
+        return _("Your place is confirmed.")
+    if registration.status == WAITLISTED:
+        return _("The event is full: you are number %(position)d on the waitlist.", position=position or 0)
+    return _("Your application is received. The lottery is drawn after the deadline.")
+
+
+@bp.post("/<int:event_id>/signup")
+@login_required
+def signup(event_id: int):
+    """Register the current member, or put them on the waitlist."""
+    event = get_visible_event_or_404(event_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        registration = services.register(event, current_user)
+    except services.RegistrationRefused as refused:
+        db.session.rollback()
+        _flash_refusal(refused)
+    else:
+        position = services.waitlist_position(registration)
+        db.session.commit()
+        flash(registration_message(registration, position), "success")
+    return redirect(url_for("events.detail", event_id=event_id))
+
+
+@bp.post("/<int:event_id>/cancel")
+@login_required
+def cancel(event_id: int):
+    """Give up one's place; the first on the waitlist moves up."""
+    event = get_visible_event_or_404(event_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel_registration(event, current_user)
+    except services.RegistrationRefused as refused:
+        db.session.rollback()
+        _flash_refusal(refused)
+    else:
+        db.session.commit()
+        flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for("events.detail", event_id=event_id))
+
+
+# --- organiser: create, edit, cancel, delete ------------------------------------------
+
+
+def _render_event_form(form: EventForm, event: Event | None):
+    return render_template("events/form.html", form=form, event=event)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Create an event (staff of an alliance organisation, admins)."""
+    if not services.can_create_events():
+        abort(404)
+    form = EventForm()
+    form.organization.choices, organization_ids = _organizer_choices()
+    form.series.choices, series_ids = _series_choices()
+    if request.method == "GET" and request.args.get("series") in series_ids:
+        form.series.data = request.args["series"]
+    if form.validate_on_submit():
+        event = services.create_event(form.event_data(organization_ids, series_ids), current_user)
+        db.session.commit()
+        flash(_("The event is saved."), "success")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return _render_event_form(form, None)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int):
+    """Edit an event; more seats move the waitlist up at once."""
+    event = get_managed_event_or_404(event_id)
+    form = EventForm(obj=event if request.method == "GET" else None)
+    form.organization.choices, organization_ids = _organizer_choices()
+    form.series.choices, series_ids = _series_choices()
+    current_slug = event.organization.slug if event.organization else ""
+    if current_slug not in organization_ids and event.organization is not None:
+        # An admin editing keeps every choice; staff keep the event's own organiser.
+        form.organization.choices.append((current_slug, event.organization.name))
+        organization_ids[current_slug] = event.organization_id
+    if event.series is not None and str(event.series_id) not in series_ids:
+        form.series.choices.append((str(event.series_id), event.series.title))
+        series_ids[str(event.series_id)] = event.series_id
+    if event.status != "draft":
+        form.status.choices = [("published", form.status.choices[1][1])]
+        if event.status == "cancelled":
+            form.status.choices = [("cancelled", _("Cancelled"))]
+    if request.method == "GET":
+        form.starts_at.data = utc_to_tokyo(event.starts_at)
+        form.ends_at.data = utc_to_tokyo(event.ends_at)
+        form.signup_deadline.data = utc_to_tokyo(event.signup_deadline)
+        form.organization.data = current_slug
+        form.series.data = str(event.series_id) if event.series_id else ""
+        form.prefecture.data = event.prefecture or ""
+        form.themes.data = list(event.themes)
+    if form.validate_on_submit():
+        data = form.event_data(organization_ids, series_ids)
+        if data["capacity"] < event.confirmed_count:
+            form.capacity.errors.append(
+                _("%(count)d members are already confirmed: the capacity cannot be lower.",
+                  count=event.confirmed_count)
+            )
+        elif data["allocation"] != event.allocation and (event.confirmed_count or event.waitlist_count
+                                                         or event.applied_count):
+            form.allocation.errors.append(_("The allocation cannot change once members have registered."))
+        else:
+            services.update_event(event, data, current_user)
+            db.session.commit()
+            flash(_("The event is saved."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    return _render_event_form(form, event)
+
+
+@bp.route("/<int:event_id>/cancel-event", methods=["GET", "POST"])
+@login_required
+def cancel_event(event_id: int):
+    """Cancel the event (中止): registrants are mailed, nothing is deleted."""
+    event = get_managed_event_or_404(event_id)
+    form = CancelEventForm()
+    if form.validate_on_submit():
+        try:
+            mailed = services.cancel_event(event, current_user, (form.reason.data or "").strip())
+        except services.ActionRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The event is cancelled. %(count)d registrants were notified by mail.", count=mailed),
+                  "success")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/cancel_event.html", event=event, form=form)
+
+
+@bp.post("/<int:event_id>/delete")
+@login_required
+def delete(event_id: int):
+    """Soft delete (an admin can restore it)."""
+    event = get_managed_event_or_404(event_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.delete_event(event, current_user)
+    db.session.commit()
+    flash(_("The event is deleted. The secretariat can restore it."), "success")
+    return redirect(url_for("events.index"))
+
+
+@bp.post("/<int:event_id>/restore")
+@admin_required
+def restore(event_id: int):
+    event = db.session.get(Event, event_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.restore_event(event, current_user)
+    db.session.commit()
+    flash(_("The event is restored."), "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+# --- organiser: attendees, attendance, message, lottery ------------------------------------
+
+
+def _attendee_query(event: Event):
+    return (
+        sa.select(Registration)
+        .where(Registration.event_id == event.id)
+        .options(joinedload(Registration.member))
+        .order_by(STATUS_ORDER, Registration.queue_position, Registration.confirmed_at, Registration.id)
+    )
+
+
+@bp.get("/<int:event_id>/attendees")
+@login_required
+def attendees(event_id: int):
+    """Attendee list with status and waitlist order, 出欠, message and lottery tools."""
+    event = get_managed_event_or_404(event_id)
+    return _render_attendees(event, MessageForm())
+
+
+def _render_attendees(event: Event, message_form: MessageForm):
+    page = db.paginate(_attendee_query(event), per_page=ATTENDEES_PER_PAGE, error_out=False)
+    attendance_form = AttendanceForm(formdata=None)
+    for registration in page.items:
+        if registration.status == CONFIRMED:
+            attendance_form.marks.append_entry(
+                {"registration_id": registration.id, "attendance": registration.attendance or ""}
+            )
+    entries = {entry.form.registration_id.data: entry for entry in attendance_form.marks}
+    now = utcnow()
+    return render_template(
+        "events/attendees.html", event=event, page=page, attendance_form=attendance_form, entries=entries,
+        message_form=message_form, form=EmptyForm(), started=now >= event.starts_at,
+        draw_open=event.awaiting_draw and now >= event.signup_closes_at(),
+        first_waitlist_rank=_waitlist_rank_offset(event, page),
+    )
+
+
+def _waitlist_rank_offset(event: Event, page) -> int:
+    """How many waitlisted members come before this page (positions continue across pages).
+
+    The list shows every confirmed registration first, then the waitlist in order, so the
+    counters tell it without a query.
+    """
+    before_page = (page.page - 1) * page.per_page
+    return min(max(before_page - event.confirmed_count, 0), event.waitlist_count)
+
+
+@bp.get("/<int:event_id>/attendees.csv")
+@login_required
+def attendees_csv(event_id: int):
+    """All registrations as CSV, UTF-8 with BOM so that Excel reads the Japanese."""
+    event = get_managed_event_or_404(event_id)
+    status_names = {
+        CONFIRMED: _("Confirmed"), WAITLISTED: _("Waitlisted"), APPLIED: _("Applied (lottery)"),
+        "cancelled": _("Cancelled"),
+    }
+    attendance_names = dict(ATTENDANCE_CHOICES)
+    header = [_("No."), _("Name"), _("Email address"), _("Company or organisation"), _("Status"),
+              _("Waitlist position"), _("Registered at"), _("Attendance")]
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        yield "\ufeff" + buffer.getvalue()
+        waitlist_rank = 0
+        result = db.session.scalars(_attendee_query(event).execution_options(yield_per=500))
+        for registration in result:
+            buffer.seek(0)
+            buffer.truncate()
+            member = registration.member
+            position = ""
+            if registration.status == WAITLISTED:
+                waitlist_rank += 1
+                position = waitlist_rank
+            writer.writerow([_csv_safe(v) for v in (
+                registration.id,
+                member.display_name if member else _("(deleted account)"),
+                member.email if member else "",
+                member.organization_name if member else "",
+                status_names.get(registration.status, registration.status),
+                position,
+                format_local_datetime(registration.created_at),
+                str(attendance_names.get(registration.attendance or "", "")),
+            )])
+            yield buffer.getvalue()
+
+    filename = f"event-{event.id}-attendees.csv"
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _csv_safe(value) -> str:
+    """Neutralise spreadsheet formulas typed by members (=, +, -, @ at the start)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.post("/<int:event_id>/attendance")
+@login_required
+def attendance(event_id: int):
+    """Record 出欠 after the event."""
+    event = get_managed_event_or_404(event_id)
+    form = AttendanceForm()
+    if not form.validate_on_submit():
+        flash(_("The attendance could not be saved. Please try again."), "error")
+        return redirect(url_for("events.attendees", event_id=event.id))
+    marks = {entry.form.registration_id.data: (entry.form.attendance.data or None) for entry in form.marks}
+    try:
+        changed = services.mark_attendance(event, marks, current_user)
+    except services.ActionRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Attendance saved (%(count)d changed).", count=changed), "success")
+    return redirect(url_for("events.attendees", event_id=event.id, page=request.args.get("page")))
+
+
+@bp.post("/<int:event_id>/message")
+@login_required
+def message(event_id: int):
+    """Mail every confirmed attendee."""
+    event = get_managed_event_or_404(event_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        sent = services.message_attendees(event, form.subject.data.strip(), form.body.data, current_user)
+        db.session.commit()
+        flash(_("Your message was sent to %(count)d confirmed attendees.", count=sent), "success")
+        return redirect(url_for("events.attendees", event_id=event.id))
+    return _render_attendees(event, form)
+
+
+@bp.post("/<int:event_id>/draw")
+@login_required
+def draw(event_id: int):
+    """Draw the lottery (抽選) after the deadline."""
+    event = get_managed_event_or_404(event_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        record = services.draw_lottery(event, current_user)
+    except services.ActionRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for("events.attendees", event_id=event.id))
+    db.session.commit()
+    flash(_("The lottery is drawn: %(winners)d confirmed, %(waitlisted)d on the waitlist.",
+            winners=len(record.winner_ids), waitlisted=len(record.drawn_order) - len(record.winner_ids)),
+          "success")
+    return redirect(url_for("events.lottery", event_id=event.id))
+
+
+@bp.get("/<int:event_id>/lottery")
+@login_required
+def lottery(event_id: int):
+    """The record of the draw and its re-check."""
+    event = get_managed_event_or_404(event_id)
+    if event.draw is None:
+        abort(404)
+    record = event.draw
+    names = dict(db.session.execute(
+        sa.select(Registration.id, Member.display_name)
+        .outerjoin(Registration.member)
+        .where(Registration.id.in_(record.drawn_order))
+    ).all())
+    return render_template(
+        "events/lottery.html", event=event, record=record, verified=services.verify_draw(record),
+        names=names, winners=set(record.winner_ids),
+    )
+
+
+# --- calendars ---------------------------------------------------------------------------------
+
+
+@bp.get("/<int:event_id>.ics")
+def event_ics(event_id: int):
+    """One event as iCalendar."""
+    event = get_visible_event_or_404(event_id)
+    if event.status == "draft" or event.deleted_at is not None:
+        abort(404)
+    return calendar.ics_response(calendar.build_calendar([event]), f"event-{event.id}.ics")
+
+
+@bp.get("/calendar.ics")
+def calendar_ics():
+    """Every published event (upcoming and the last months) as an iCalendar feed."""
+    return calendar.ics_response(calendar.build_calendar(calendar.feed_events()), "ran-events.ics")
+
+
+# --- series ---------------------------------------------------------------------------------
+
+
+def get_series_or_404(series_id: int) -> EventSeries:
+    series = db.session.scalars(
+        sa.select(EventSeries)
+        .where(EventSeries.id == series_id, EventSeries.deleted_at.is_(None))
+        .options(
+            joinedload(EventSeries.organization),
+            selectinload(EventSeries.events).selectinload(Event.theme_rows),
+        )
+    ).first()
+    if series is None:
+        abort(404)
+    return series
+
+
+@bp.get("/series/<int:series_id>")
+def series_detail(series_id: int):
+    """A series (連続講座): its sessions and one button for all of them."""
+    series = get_series_or_404(series_id)
+    sessions = [e for e in services.series_sessions(series)]
+    if not sessions and not services.can_manage(series):
+        abort(404)
+    mine = {}
+    if current_user.is_authenticated and sessions:
+        mine = {
+            r.event_id: r
+            for r in db.session.scalars(
+                sa.select(Registration).where(
+                    Registration.member_id == current_user.id,
+                    Registration.event_id.in_([e.id for e in sessions]),
+                )
+            )
+        }
+    now = utcnow()
+    upcoming = [e for e in sessions if e.starts_at > now]
+    open_to_me = [e for e in upcoming if not (mine.get(e.id) and mine[e.id].is_active)]
+    return render_template(
+        "events/series.html", series=series, sessions=sessions, mine=mine, now=now,
+        upcoming=upcoming, open_to_me=open_to_me, can_manage=services.can_manage(series), form=EmptyForm(),
+        drafts=[e for e in series.events if e.status == "draft" and e.deleted_at is None]
+        if services.can_manage(series) else [],
+    )
+
+
+@bp.post("/series/<int:series_id>/signup")
+@login_required
+def series_signup(series_id: int):
+    """Register for every upcoming session at once, or for none."""
+    series = get_series_or_404(series_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        outcomes = services.register_series(series, current_user)
+    except services.RegistrationRefused as refused:
+        db.session.rollback()
+        if refused.event is not None:
+            flash(_("Nothing was registered: %(title)s — %(reason)s",
+                    title=refused.event.title, reason=refused.message), "error")
+        else:
+            _flash_refusal(refused)
+        return redirect(url_for("events.series_detail", series_id=series.id))
+    confirmed = sum(1 for o in outcomes if o.new and o.registration.status == CONFIRMED)
+    waitlisted = sum(1 for o in outcomes if o.new and o.registration.status == WAITLISTED)
+    applied = sum(1 for o in outcomes if o.new and o.registration.status == APPLIED)
+    db.session.commit()
+    flash(_("You are registered for %(count)d sessions: %(confirmed)d confirmed, %(waitlisted)d on the "
+            "waitlist, %(applied)d lottery applications.",
+            count=confirmed + waitlisted + applied, confirmed=confirmed, waitlisted=waitlisted,
+            applied=applied), "success")
+    return redirect(url_for("events.series_detail", series_id=series.id))
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+@login_required
+def series_new():
+    """Create a series."""
+    if not services.can_create_events():
+        abort(404)
+    form = SeriesForm()
+    form.organization.choices, organization_ids = _organizer_choices()
+    if form.validate_on_submit():
+        series = EventSeries(
+            title=form.title.data.strip(), summary=form.summary.data.strip(), body=form.body.data or "",
+            organization_id=organization_ids[form.organization.data], created_by_id=current_user.id,
+        )
+        db.session.add(series)
+        db.session.flush()
+        audit("event_series.create", series)
+        db.session.commit()
+        flash(_("The series is saved. Now add its sessions."), "success")
+        return redirect(url_for("events.series_detail", series_id=series.id))
+    return render_template("events/series_form.html", form=form, series=None)
+
+
+@bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
+@login_required
+def series_edit(series_id: int):
+    """Edit a series."""
+    series = get_series_or_404(series_id)
+    if not services.can_manage(series):
+        abort(404)
+    form = SeriesForm(obj=series if request.method == "GET" else None)
+    form.organization.choices, organization_ids = _organizer_choices()
+    current_slug = series.organization.slug if series.organization else ""
+    if current_slug not in organization_ids and series.organization is not None:
+        form.organization.choices.append((current_slug, series.organization.name))
+        organization_ids[current_slug] = series.organization_id
+    if request.method == "GET":
+        form.organization.data = current_slug
+    if form.validate_on_submit():
+        series.title = form.title.data.strip()
+        series.summary = form.summary.data.strip()
+        series.body = form.body.data or ""
+        series.organization_id = organization_ids[form.organization.data]
+        audit("event_series.update", series)
+        db.session.commit()
+        flash(_("The series is saved."), "success")
+        return redirect(url_for("events.series_detail", series_id=series.id))
+    return render_template("events/series_form.html", form=form, series=series)
+

@@ -1,0 +1,158 @@
+"""Factories for the events tests: events, many members at once, API tokens, registrations."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from core.db import db
+from events import services
+from events.models import Event, Registration
+from members.models import Member
+from members.services import create_api_token, hash_password
+
+_sequence = {"n": 0}
+
+
+def _next() -> int:
+    _sequence["n"] += 1
+    return _sequence["n"]
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def soon(days: float = 7, hours: float = 0) -> datetime:
+    """A moment relative to now (aware UTC), rounded to the minute."""
+    moment = datetime.now(UTC) + timedelta(days=days, hours=hours)
+    return moment.replace(second=0, microsecond=0)
+
+
+@pytest.fixture
+def make_event(app):
+    """A published venue event next week with 10 seats and a waitlist; override any field."""
+
+    def factory(*, themes=("youth-retention",), organization=None, **fields) -> Event:
+        starts_at = fields.pop("starts_at", soon(7))
+        values = {
+            "title": f"テストイベント{_next()}",
+            "kind": "seminar",
+            "format": "venue",
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=2),
+            "capacity": 10,
+            "waitlist_enabled": True,
+            "audience": "public",
+            "prefecture": "04",
+            "venue": "石巻市のテスト会場",
+            "summary": "テスト用のイベントです。",
+            "status": "published",
+        }
+        values.update(fields)
+        with app.app_context():
+            event = Event(organization_id=getattr(organization, "id", None), **values)
+            event.themes = list(themes)
+            db.session.add(event)
+            db.session.commit()
+            db.session.refresh(event)
+            db.session.expunge(event)
+            return event
+
+    return factory
+
+
+@pytest.fixture
+def make_members(app):
+    """Many members in one transaction (a fixed cheap hash): for capacity and query-count tests."""
+
+    def factory(count: int, **fields) -> list[Member]:
+        with app.app_context():
+            password_hash = hash_password("correct-horse-battery-42")
+            members = []
+            for _ in range(count):
+                n = _next()
+                values = {
+                    "email": f"bulk{n}@example.jp",
+                    "display_name": f"参加者{n}",
+                    "prefecture": "04",
+                    "affiliation": "company",
+                    "organization_name": f"石巻テスト{n}株式会社",
+                }
+                values.update(fields)
+                members.append(Member(password_hash=password_hash, **values))
+            db.session.add_all(members)
+            db.session.commit()
+            for member in members:
+                db.session.refresh(member)
+                db.session.expunge(member)
+            return members
+
+    return factory
+
+
+@pytest.fixture
+def api_token(app):
+    """A bearer token for a member."""
+
+    def factory(member: Member) -> str:
+        with app.app_context():
+            _token, secret = create_api_token(db.session.get(Member, member.id), "test")
+            db.session.commit()
+            return secret
+
+    return factory
+
+
+@pytest.fixture
+def register(app):
+    """Register a member through the service (as the pages do) and commit."""
+
+    def factory(event: Event, member: Member) -> Registration:
+        with app.app_context():
+            registration = services.register(db.session.get(Event, event.id), db.session.get(Member, member.id))
+            db.session.commit()
+            db.session.refresh(registration)
+            db.session.expunge(registration)
+            return registration
+
+    return factory
+
+
+@pytest.fixture
+def reload(app):
+    """Read an event (counters) or registrations afresh from the database."""
+
+    class Reader:
+        def event(self, event_id: int) -> Event:
+            with app.app_context():
+                event = db.session.get(Event, event_id)
+                db.session.expunge(event)
+                return event
+
+        def registrations(self, event_id: int) -> list[Registration]:
+            with app.app_context():
+                rows = db.session.scalars(
+                    sa.select(Registration).where(Registration.event_id == event_id).order_by(Registration.id)
+                ).all()
+                db.session.expunge_all()
+                return rows
+
+        def status_of(self, event_id: int, member: Member) -> str | None:
+            with app.app_context():
+                return db.session.scalar(
+                    sa.select(Registration.status).where(
+                        Registration.event_id == event_id, Registration.member_id == member.id
+                    )
+                )
+
+    return Reader()
+
+
+def set_event(app, event_id: int, **fields) -> None:
+    """Change an event directly (e.g. move its deadline into the past)."""
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        for name, value in fields.items():
+            setattr(event, name, value)
+        db.session.commit()
