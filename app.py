@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import Migrate
 
 import alliance
+import alliance.projects
 import core.api
 import core.cli
 import core.db
@@ -22,6 +23,7 @@ import core.mail
 import core.security
 import core.templating
 import members
+import members.expertise
 from core.auth import login_manager
 from core.views import bp as core_bp
 
@@ -95,5 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(core_bp)
     members.init_app(app)
+    members.expertise.init_app(app)
     alliance.init_app(app)
+    alliance.projects.init_app(app)
     return app
