@@ -1,5 +1,7 @@
 """Forms of projects: posting, applying, the selection steps, and the programme pages."""
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -8,18 +10,25 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from alliance.projects import services
 from alliance.projects.models import COMPENSATIONS, HOST_TYPES, PROJECT_KINDS
 from core import refdata
 from core.forms import ChoiceField
-from members.expertise.forms import validate_skill_tags
+from members.expertise.forms import WholeNumberField, validate_skill_tags
 from members.expertise.models import parse_skills
 
 TITLE_MAX = 120
@@ -36,6 +45,28 @@ HOURS_MAX = 200
 MONTHS_MAX = 36
 POSITIONS_MAX = 100
 HOURS_CONTRIBUTED_MAX = 100_000
+
+
+class DayField(DateField):
+    """A date (2026-12-01, also 2026/12/01), with one clear message when it cannot be read."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%Y-%m-%d", "%Y/%m/%d"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        values = [unicodedata.normalize("NFKC", value or "").strip() for value in valuelist]
+        if not any(values):
+            # Empty: no date (InputRequired or Optional decide whether that is fine).
+            self.data = None
+            return
+        try:
+            super().process_formdata(values)
+        except ValueError as error:
+            raise ValueError(_l("Please enter a date such as 2026-12-01.")) from error
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
 
 
 def _length(maximum: int):
@@ -64,17 +95,17 @@ class ProjectForm(FlaskForm):
                                                                _length(DESCRIPTION_MAX)])
     skills = StringField(_l("Skills hoped for"), validators=[Optional(), _length(800)],
                          render_kw={"placeholder": _l("e.g. recruiting, HR system design, marketing")})
-    hours_per_month = IntegerField(_l("Hours a month"), validators=[
+    hours_per_month = WholeNumberField(_l("Hours a month"), validators=[
         InputRequired(_l("Please enter the hours a month.")), _number(1, HOURS_MAX)])
-    duration_months = IntegerField(_l("Months"), validators=[
+    duration_months = WholeNumberField(_l("Months"), validators=[
         InputRequired(_l("Please enter the number of months.")), _number(1, MONTHS_MAX)])
     remote_possible = BooleanField(_l("Remote work possible"))
     compensation = ChoiceField(_l("Compensation"), validators=[DataRequired(_l("Please choose the compensation."))])
     compensation_note = StringField(_l("About the compensation"), validators=[Optional(),
                                                                               _length(COMPENSATION_NOTE_MAX)])
-    deadline = DateField(_l("Application deadline"), validators=[
+    deadline = DayField(_l("Application deadline"), validators=[
         InputRequired(_l("Please enter the application deadline as a date."))])
-    positions = IntegerField(_l("Number of people wanted"), validators=[
+    positions = WholeNumberField(_l("Number of people wanted"), validators=[
         InputRequired(_l("Please enter the number of people wanted.")), _number(1, POSITIONS_MAX)])
 
     def __init__(self, *args, organizations=(), editing=False, **kwargs):
@@ -144,10 +175,10 @@ class ConfirmForm(FlaskForm):
 class PhaseForm(Form):
     """The dates of one phase (a sub-form of PhasesForm: `phases-0-planned_start`, …)."""
 
-    planned_start = DateField(_l("Planned start"), validators=[Optional()])
-    planned_end = DateField(_l("Planned end"), validators=[Optional()])
-    actual_start = DateField(_l("Actual start"), validators=[Optional()])
-    actual_end = DateField(_l("Actual end"), validators=[Optional()])
+    planned_start = DayField(_l("Planned start"), validators=[Optional()])
+    planned_end = DayField(_l("Planned end"), validators=[Optional()])
+    actual_start = DayField(_l("Actual start"), validators=[Optional()])
+    actual_end = DayField(_l("Actual end"), validators=[Optional()])
 
     def validate_planned_end(self, field):
         if field.data and self.planned_start.data and field.data < self.planned_start.data:
@@ -168,7 +199,7 @@ class PhasesForm(FlaskForm):
 
 
 class NoteForm(FlaskForm):
-    held_on = DateField(_l("Date of the 1on1"), validators=[InputRequired(_l("Please enter the date as a date."))])
+    held_on = DayField(_l("Date of the 1on1"), validators=[InputRequired(_l("Please enter the date as a date."))])
     body = TextAreaField(_l("Note"), validators=[DataRequired(_l("Please write the note.")), _length(NOTE_MAX)])
 
 
@@ -187,7 +218,7 @@ class ConsentForm(FlaskForm):
 
 
 class CompleteForm(FlaskForm):
-    hours_contributed = IntegerField(_l("Hours given in total"), validators=[
+    hours_contributed = WholeNumberField(_l("Hours given in total"), validators=[
         InputRequired(_l("Please enter the hours given.")), _number(0, HOURS_CONTRIBUTED_MAX)])
 
 

@@ -367,8 +367,8 @@ def _other_parties(programme: Programme, author: Member) -> list[Member]:
 
 def add_note(programme: Programme, author: Member, held_on: date, body: str) -> ProgrammeNote:
     """A 1on1 note; the other parties are told (the note itself stays on the site)."""
-    note = ProgrammeNote(programme=programme, author_id=author.id, held_on=held_on, body=body.strip())
-    db.session.add(note)
+    note = ProgrammeNote(author_id=author.id, held_on=held_on, body=body.strip())
+    programme.notes.append(note)
     db.session.flush()
     audit("programme.note", programme, note_id=note.id)
     for recipient in _other_parties(programme, author):

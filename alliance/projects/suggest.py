@@ -17,7 +17,7 @@ unless it is shown:
    programmes running. It answers a few dozen rows, each with its member ids.
 2. Candidates with equal facts have equal scores, so `core.ranking` scores each group
    once, and the best `limit` members are picked by (score, tie key).
-3. Those members are loaded with their profiles and matching skills (two queries) and
+3. Those members are loaded with their profiles and matching skills (three queries) and
    ranked by `core.ranking`, which now also words the reasons.
 
 The result is exactly what ranking every candidate one by one would give (a test
@@ -251,7 +251,7 @@ def best_groups(groups: dict[tuple, str], criteria_: Sequence[ranking.Criterion[
 
 
 def _with_details(project: Project, chosen: list[PersonFacts]) -> list[PersonFacts]:
-    """The chosen candidates with member, profile and matching skills (two queries)."""
+    """The chosen candidates with member, profile and matching skills (three queries)."""
     ids = [facts.member_id for facts in chosen]
     profiles = {
         profile.member_id: profile

@@ -1,9 +1,19 @@
-"""The opt-in expertise profile form."""
+"""The opt-in expertise profile form (and two helpers the project forms share)."""
+
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from core import refdata
 from core.forms import ChoiceField, MultiCheckboxField
@@ -12,6 +22,28 @@ from members.expertise.models import MAX_SKILLS, SKILL_MAX_LENGTH, VISIBILITIES,
 SUMMARY_MAX = 1000
 SKILLS_FIELD_MAX = 800
 HOURS_MAX = 200
+
+
+class WholeNumberField(IntegerField):
+    """A whole number, also typed with full-width digits (１２), with one clear message when it is not."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = unicodedata.normalize("NFKC", valuelist[0] or "").strip()
+        if not raw:
+            self.data = None
+            return
+        try:
+            self.data = int(raw)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(_l("Please enter a whole number, such as 10.")) from error
+
+    def pre_validate(self, form):
+        # A number that could not be read has its message already; the range check would add a second.
+        if self.process_errors:
+            raise StopValidation()
 
 
 def validate_skill_tags(field) -> None:
@@ -53,7 +85,7 @@ class ExpertiseForm(FlaskForm):
         validators=[DataRequired(_l("Please describe your career in a few lines.")),
                     Length(max=SUMMARY_MAX, message=_l("Use at most %(max)d characters."))],
     )
-    hours_per_month = IntegerField(
+    hours_per_month = WholeNumberField(
         _l("Hours a month"),
         validators=[InputRequired(_l("Please enter how many hours a month you can give.")),
                     NumberRange(min=1, max=HOURS_MAX, message=_l("Please enter a number from %(min)d to %(max)d."))],
