@@ -84,9 +84,10 @@ def seed(people: int, rng: random.Random) -> list[int]:
     ])
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
-            connection.commit()
+        # What autovacuum does on a live database: statistics, and the visibility map
+        # that lets the theme and skill indexes answer without reading the tables.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
     return project_ids
 
 
@@ -97,7 +98,7 @@ def measure(app, project_ids: list[int], runs: int, rng: random.Random) -> dict:
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
             statements.append(statement)
 
-    timings, queries, pools, shown = [], [], [], []
+    timings, cpu, queries, pools, shown = [], [], [], [], []
     # As in a GET request: a read-only transaction (no SQLite write lock).
     with app.test_request_context(), read_only():
         projects = {project.id: project for project in db.session.scalars(
@@ -114,15 +115,18 @@ def measure(app, project_ids: list[int], runs: int, rng: random.Random) -> dict:
             project = db.session.get(Project, project_id)
             list(project.skill_rows)
             statements.clear()
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             ranked = suggest_people(project)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             queries.append(len(statements))
             shown.append(len(ranked))
             db.session.rollback()  # a fresh transaction per call, as in a request
         sa.event.remove(db.engine, "before_cursor_execute", count)
     timings.sort()
+    cpu.sort()
     return {
+        "cpu_p95_ms": cpu[max(0, round(0.95 * len(cpu)) - 1)],
         "median_ms": statistics.median(timings),
         "p95_ms": timings[max(0, round(0.95 * len(timings)) - 1)],
         "max_ms": timings[-1],
@@ -188,13 +192,15 @@ def main() -> int:
     else:
         print("PostgreSQL not reachable (or --sqlite-only): SQLite only.")
     failed = False
-    print(f"suggest_people(): {args.people} profiles, {args.runs} calls over {PROJECTS} projects")
+    print(f"suggest_people(): {args.people} profiles, {args.runs} calls over {PROJECTS} projects "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     for result in results:
         ok = result["p95_ms"] <= TARGET_P95_MS
         failed |= not ok
         print(
             f"  {result['engine']:<10} median {result['median_ms']:6.1f} ms   p95 {result['p95_ms']:6.1f} ms   "
-            f"max {result['max_ms']:6.1f} ms   queries/call {result['queries']}   "
+            f"max {result['max_ms']:6.1f} ms   (this process's CPU p95 {result['cpu_p95_ms']:5.1f} ms)   "
+            f"queries/call {result['queries']}   "
             f"pool min/mean/max {result['pool']}   shown {result['shown']}   "
             f"(seeded in {result['seed_s']:.1f} s) {'OK' if ok else 'OVER TARGET'}"
         )

@@ -462,6 +462,8 @@ def invite(project: Project, member: Member, inviter: Member) -> None:
         raise ProjectError(_l("This person is not taking new projects now."))
     if member.id in invited_ids(project):
         raise ProjectError(_l("This person has already been told about the project."))
+    if application_of(project, member) is not None:
+        raise ProjectError(_l("This person has already applied to this project."))
     db.session.add(ProjectInvitation(project_id=project.id, member_id=member.id, invited_by_id=inviter.id))
     audit("project.invite", project, member_id=member.id)
     send_template(member.email, "project_invitation", locale=member.locale, kind="project.invitation",

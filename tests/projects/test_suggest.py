@@ -211,3 +211,11 @@ def test_skill_keys_match_whatever_the_width_and_case(app, world, make_member, m
     with app.test_request_context():
         ranked = suggest.suggest_people(db.session.get(Project, project_id))
         assert ranked[0].candidate.skill_matches == 2
+
+
+def test_applicants_are_not_invited(world, make_member, make_profile, make_application, login, outbox):
+    person = make_member()
+    make_profile(person)
+    make_application(world.project_id, person)
+    login(world.host_staff).post(f"/alliance/projects/{world.project_id}/invite/{person.id}")
+    assert not outbox(person.email, kind="project.invitation")
