@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import Migrate
 
 import alliance
+import alliance.projects
 import alliance.referrals
 import core.api
 import core.cli
@@ -26,6 +27,7 @@ import core.templating
 import events
 import knowhow
 import members
+import members.expertise
 from core.auth import login_manager
 from core.views import bp as core_bp
 
@@ -100,8 +102,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(core_bp)
     members.init_app(app)
+    members.expertise.init_app(app)
     alliance.init_app(app)
     alliance.referrals.init_app(app)
+    alliance.projects.init_app(app)
     events.init_app(app)
     knowhow.init_app(app)
     return app
