@@ -16,8 +16,9 @@ Known hook names and what their callables take and return:
 - ``member_erasers``       (member)      -> None (erase personal data held elsewhere)
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, current_app
 
