@@ -30,7 +30,7 @@ Mark a test `@pytest.mark.one_engine` when what it checks cannot depend on the
 database (markup, accessibility): it then runs on SQLite only.
 
 Every page also fails the test on a JavaScript error or a Content-Security-Policy
-violation. Screenshots go to test-artifacts/browser/<engine>/ (git-ignored).
+violation (collected in `page.problems`). Screenshots go to test-artifacts/browser/<engine>/ (git-ignored).
 """
 
 import logging
@@ -127,7 +127,8 @@ def new_page(browser, live_server, request, engine_name, login):
         context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
-        pages.append((page, PageProblems(page)))
+        page.problems = PageProblems(page)
+        pages.append((page, page.problems))
         if member is not None:
             login(page, member, password)
         return page

@@ -1,5 +1,6 @@
 """Journeys of a visitor without an account."""
 
+import pytest
 from playwright.sync_api import expect
 
 
@@ -29,3 +30,18 @@ def test_unknown_page_shows_the_japanese_error_page(page):
     response = page.goto("/no-such-page")
     assert response.status == 404
     expect(page.get_by_role("heading", name="ページが見つかりません")).to_be_visible()
+
+
+@pytest.mark.one_engine
+def test_a_csp_violation_is_caught_by_the_page_fixture(page):
+    """Guards the suite itself: inline script on our pages is reported, so journeys would fail."""
+    page.goto("/")
+    page.evaluate("""() => {
+        const script = document.createElement("script");
+        script.textContent = "window.inlineRan = true";
+        document.body.appendChild(script);
+    }""")
+    page.wait_for_timeout(100)
+    assert page.evaluate("() => window.inlineRan === undefined")
+    assert any("CSP violation" in message for message in page.problems.messages)
+    page.problems.messages.clear()

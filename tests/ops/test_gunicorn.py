@@ -47,7 +47,8 @@ def test_gunicorn_settings_are_sync_workers_with_timeouts():
     assert settings.worker_class_str == "sync"
     assert settings.workers >= 2
     assert settings.timeout == 30 and settings.graceful_timeout == 30
-    assert settings.max_requests > 0 and settings.max_requests_jitter > 0
+    assert settings.max_requests > 0 and settings.max_requests_jitter >= settings.max_requests // 10
+    assert settings.preload_app is True, "workers fork from a loaded app (fast restarts)"
     assert settings.accesslog is None, "the app logs each request itself"
     assert '"request_id": "%({x-request-id}o)s"' in settings.access_log_format
 
