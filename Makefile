@@ -5,8 +5,22 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app app
 PORT   ?= 5000
 STAMP  := $(VENV)/.installed
+#: Debian's Chromium, driven by Playwright in the browser tests (Playwright never downloads a browser)
+CHROMIUM ?= /usr/bin/chromium
+#: axe-core vendored under tests/browser/vendor/ (refresh with `make vendor-axe`)
+AXE_VERSION := 4.14.1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export CHROMIUM
 
-.PHONY: run test install translations extract-messages lint clean
+# Install Debian packages that are missing: apt-get update only when the first try fails.
+define apt_install
+	command -v apt-get >/dev/null || { echo "Please install: $(1) (Debian package names)" >&2; exit 1; }; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$(SUDO) apt-get install -y --no-install-recommends $(1) \
+	  || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $(1); }
+endef
+
+.PHONY: run test install system-deps translations extract-messages lint bench vendor-axe clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is required"'
@@ -25,8 +39,15 @@ run: install
 	@test ! -f instance/demo-accounts.txt || cat instance/demo-accounts.txt
 	$(FLASK) run --debug --port $(PORT)
 
-test: install
+# The whole suite: lint and security scan, then pytest (unit, API fuzzing, browser, accessibility).
+test: install system-deps lint
 	$(BIN)/python -m pytest
+
+# Chromium for the browser tests and Japanese fonts so screenshots show Japanese text.
+system-deps:
+	@if [ ! -x "$(CHROMIUM)" ] || { command -v dpkg >/dev/null && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; }; then \
+	  $(call apt_install,chromium fonts-noto-cjk); \
+	fi
 
 # Developers: refresh the catalogues after changing user-facing strings.
 extract-messages: install
@@ -37,6 +58,20 @@ extract-messages: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive .
+
+# Load test (not part of `make test`): seeds a large data set, serves it with gunicorn,
+# drives it with wrk on 127.0.0.1 and writes bench/RESULTS.md. SCALE and DURATION override.
+bench: install
+	@command -v wrk >/dev/null || { $(call apt_install,wrk); }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Refresh the vendored axe-core from the npm registry (the file is committed: tests run offline).
+vendor-axe:
+	mkdir -p .cache/npm
+	cd .cache/npm && npm pack --silent axe-core@$(AXE_VERSION) && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js package/LICENSE
+	cp .cache/npm/package/axe.min.js tests/browser/vendor/axe.min.js
+	cp .cache/npm/package/LICENSE tests/browser/vendor/axe-LICENSE.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache test-artifacts .cache

@@ -21,6 +21,7 @@ import core.db
 import core.errors
 import core.i18n
 import core.mail
+import core.requestlog
 import core.search
 import core.security
 import core.templating
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    core.requestlog.init_app(app)
     core.db.init_app(app)
     migrate.init_app(app, core.db.db, directory=MIGRATIONS_DIR, render_as_batch=True)
     core.i18n.init_app(app)

@@ -18,7 +18,7 @@ def home_section() -> Markup | None:
     total = services.count_live_organizations()
     if not total:
         return None
-    return Markup(render_template(  # noqa: S704 — autoescaped template output
+    return Markup(render_template(  # noqa: S704 — autoescaped template output  # nosec B704
         "alliance/_home_section.html",
         organizations=services.featured_organizations(HOME_ORGANIZATIONS),
         coverage=services.coverage_by_prefecture(),
@@ -29,7 +29,7 @@ def home_section() -> Markup | None:
 
 def member_section(member) -> Markup:
     """On /members/me: the organisations the member acts for, their applications, the secretariat."""
-    return Markup(render_template(  # noqa: S704 — autoescaped template output
+    return Markup(render_template(  # noqa: S704 — autoescaped template output  # nosec B704
         "alliance/_member_section.html", member=member,
         organizations=services.organizations_of(member), applications=services.applications_of(member),
     ))

@@ -384,7 +384,7 @@ def _seed_synthetic(scale: int) -> None:
     """`seed-demo --scale N`: N×100 more organisations spread over the country, for benchmarks."""
     if scale <= 0 or db.session.scalar(sa.select(sa.exists().where(Organization.slug == "sample-00001"))):
         return
-    generator = random.Random(20220325)  # noqa: S311 — repeatable sample data, not security
+    generator = random.Random(20220325)  # noqa: S311 — repeatable sample data, not security  # nosec B311
     codes = [p.code for p in refdata.PREFECTURES]
     themes = [t.slug for t in refdata.THEMES]
     for number in range(1, scale * SYNTHETIC_PER_SCALE + 1):

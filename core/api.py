@@ -5,8 +5,9 @@ url_prefix "/api/v1") and adds its paths to the OpenAPI document with
 `add_openapi(app, paths=..., schemas=...)` at `init_app`.
 """
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
@@ -19,7 +20,7 @@ from core.security import csrf
 API_PREFIX = "/api/v1"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-_TOKEN_LOADER = "ranhub.api_token_loader"
+_TOKEN_LOADER = "ranhub.api_token_loader"  # noqa: S105 # nosec B105 # an extension key name, not a secret
 _OPENAPI = "ranhub.openapi"
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)

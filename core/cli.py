@@ -1,11 +1,12 @@
-"""Commands shared by every blueprint: demo data."""
+"""Commands shared by every blueprint: demo data, backup and restore."""
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from core import hooks
+from core.backup import BackupError, backup_database, restore_database, row_counts
 from core.db import db
 
 
@@ -30,5 +31,40 @@ def seed_demo(scale: int, if_empty: bool) -> None:
     click.echo("Demo data loaded.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Write a consistent copy of the database to PATH (SQLite backup API / pg_dump -Fc)."""
+    try:
+        written = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written: {written} ({written.stat().st_size} bytes)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: str, yes: bool) -> None:
+    """Replace the database's content by the backup at PATH (stop the site first)."""
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not yes:
+        click.confirm(f"Replace everything in {db.engine.url.render_as_string(hide_password=True)} "
+                      f"by {path}?", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore_database(path, url)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for table, count in row_counts(db.engine).items():
+        click.echo(f"{table}: {count}")
+    click.echo("Restore complete. Run `flask --app app db upgrade` if the backup is older than the code.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -24,8 +24,9 @@ Known hook names and what their callables take and return:
                            without any, the referral page offers no such button)
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, current_app
 

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass(frozen=True)

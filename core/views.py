@@ -1,13 +1,16 @@
 """Site-wide pages that belong to no single blueprint: home and health check."""
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from alembic.script import ScriptDirectory
+from flask import Blueprint, current_app, jsonify, render_template
 
 from core import hooks
 from core.db import db
 
 bp = Blueprint("core", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/core")
+
+_HEADS_KEY = "ranhub.migration_heads"
 
 
 @bp.get("/")
@@ -16,11 +19,43 @@ def home():
     return render_template("core/home.html", sections=hooks.render_all("home_sections"))
 
 
+def migration_heads() -> list[str]:
+    """The newest revision(s) of the migration scripts this code ships (read once per app)."""
+    heads = current_app.extensions.get(_HEADS_KEY)
+    if heads is None:
+        migrate = current_app.extensions.get("migrate")
+        heads = sorted(ScriptDirectory(migrate.directory).get_heads()) if migrate else []
+        current_app.extensions[_HEADS_KEY] = heads
+    return heads
+
+
+def database_revision() -> str | None:
+    """The migration revision the database is at (None before the first `db upgrade`)."""
+    try:
+        with db.session.begin_nested():
+            return db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except sa.exc.ProgrammingError:
+        return None
+    except sa.exc.OperationalError as error:
+        # SQLite says "no such table" as an OperationalError; anything else is a real outage.
+        if "no such table" in str(error):
+            return None
+        raise
+
+
 @bp.get("/healthz")
 def healthz():
-    """Liveness and database check for the load balancer."""
+    """Liveness, database and schema check for the load balancer and deployments."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        revision = database_revision()
     except sa.exc.SQLAlchemyError:
+        db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    heads = migration_heads()
+    return jsonify(
+        status="ok",
+        database="ok",
+        revision=revision,
+        head=heads[0] if len(heads) == 1 else heads,
+        migrations="current" if revision in heads else "pending",
+    )

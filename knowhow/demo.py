@@ -137,7 +137,7 @@ def seed_scale(scale: int) -> None:
     if have >= scale:
         click.echo(f"Knowhow: {have} generated articles already exist.")
         return
-    rng = random.Random(20221 + have)  # noqa: S311 (synthetic data, reproducible)
+    rng = random.Random(20221 + have)  # noqa: S311 (synthetic data, reproducible)  # nosec B311
     now = utcnow()
     started = time.monotonic()
     articles = Article.__table__

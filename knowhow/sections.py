@@ -27,7 +27,7 @@ def home_section() -> Markup | None:
     ).all()
     if not articles:
         return None
-    return Markup(render_template("knowhow/_home_section.html", articles=articles))  # noqa: S704 (autoescaped)
+    return Markup(render_template("knowhow/_home_section.html", articles=articles))  # noqa: S704 (autoescaped)  # nosec B704
 
 
 def organization_section(organization) -> Markup | None:
@@ -49,7 +49,7 @@ def organization_section(organization) -> Markup | None:
         return None
     html = render_template("knowhow/_organization_section.html", organization=organization,
                            articles=articles, adoptions=adoptions)
-    return Markup(html)  # noqa: S704 (autoescaped template)
+    return Markup(html)  # noqa: S704 (autoescaped template)  # nosec B704
 
 
 def member_section(member) -> Markup | None:
@@ -59,7 +59,7 @@ def member_section(member) -> Markup | None:
         .options(*services.article_options())
         .order_by(Article.updated_at.desc(), Article.id.desc()).limit(MEMBER_ARTICLES)
     ).all()
-    return Markup(render_template("knowhow/_member_section.html", articles=articles))  # noqa: S704 (autoescaped)
+    return Markup(render_template("knowhow/_member_section.html", articles=articles))  # noqa: S704 (autoescaped)  # nosec B704
 
 
 def impact_figures() -> list[Figure]:
@@ -84,7 +84,7 @@ def impact_section() -> Markup | None:
         "knowhow/_impact_section.html", counts=counts,
         prefecture_url=lambda code: url_for("knowhow.index", kind="playbook", prefecture=code),
     )
-    return Markup(html)  # noqa: S704 (autoescaped template)
+    return Markup(html)  # noqa: S704 (autoescaped template)  # nosec B704
 
 
 class LazySnippet:

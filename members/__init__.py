@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     set_token_loader(app, services.member_for_api_token)
     app.cli.add_command(cli.create_admin_command)
     hooks.register(app, "demo_seeders", demo.seed)
+    hooks.register(app, "demo_seeders", demo.seed_scale)
     app.jinja_env.globals.update(affiliation_name=affiliation_name)
     app.register_blueprint(bp)
     csrf.exempt(api_bp)

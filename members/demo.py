@@ -7,11 +7,15 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 
-from core.db import db
+from core.db import db, utcnow
 from members.models import Member
 from members.services import hash_password
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
+#: synthetic members per unit of `seed-demo --scale` (benchmarks)
+SCALE_MEMBERS = 1000
+SCALE_EMAIL_DOMAIN = "scale.example.jp"
+SCALE_AFFILIATIONS = ("company", "public-sector", "education", "npo", "individual")
 
 #: (email, display name, prefecture, affiliation, organisation name, themes, admin)
 DEMO_ACCOUNTS = (
@@ -68,3 +72,35 @@ def seed(scale: int) -> None:
         role = " (事務局 / admin)" if is_admin else ""
         lines.append(f"  {email} / {password}{role}")
     record_demo_accounts(lines, start=True)
+
+
+def seed_scale(scale: int) -> None:
+    """`--scale N`: N × 1,000 synthetic members for benchmarks (skipped if already there)."""
+    if scale <= 0:
+        return
+    already = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Member).where(Member.email.like(f"%@{SCALE_EMAIL_DOMAIN}"))
+    )
+    if already:
+        return
+    # One hash of a secret nobody keeps: these accounts exist to be listed, never to log in.
+    unusable_hash = hash_password(secrets.token_urlsafe(32))
+    now = utcnow()
+    rows = [
+        {
+            "email": f"member{number:07d}@{SCALE_EMAIL_DOMAIN}",
+            "password_hash": unusable_hash,
+            "display_name": f"ベンチ会員{number}",
+            "prefecture": f"{number % 47 + 1:02d}",
+            "affiliation": SCALE_AFFILIATIONS[number % len(SCALE_AFFILIATIONS)],
+            "organization_name": "",
+            "bio": "",
+            "is_admin": False,
+            "locale": "ja",
+            "created_at": now,
+            "password_changed_at": now,
+        }
+        for number in range(scale * SCALE_MEMBERS)
+    ]
+    db.session.execute(sa.insert(Member), rows)
+    click.echo(f"{len(rows)} synthetic members added.")

@@ -17,7 +17,7 @@ from core.db import db, utcnow
 from core.mail import OutboxMessage, send_template
 from members.models import ApiToken, LoginSession, Member, MemberTheme
 
-TOKEN_PREFIX = "ran_"  # noqa: S105 (marks our tokens in logs and secret scanners)
+TOKEN_PREFIX = "ran_"  # noqa: S105 # nosec B105 # a public prefix marking our tokens for secret scanners
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 #: a member may hold this many live API tokens at once

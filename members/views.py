@@ -33,7 +33,7 @@ from members.forms import (
 bp = Blueprint("members", __name__, url_prefix="/members", template_folder="templates")
 
 #: session key under which a new API token waits to be shown once
-NEW_TOKEN_KEY = "new_api_token"  # noqa: S105 (a key name, not a secret)
+NEW_TOKEN_KEY = "new_api_token"  # noqa: S105 # nosec B105 # a session key name, not a secret
 
 
 def _login_rate_key() -> str:

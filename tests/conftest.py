@@ -86,6 +86,17 @@ def _throwaway_postgres():
         admin.dispose()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `one_engine` run on SQLite only: what they check does not depend on the database."""
+    deselected = [item for item in items
+                  if item.get_closest_marker("one_engine")
+                  and getattr(item, "callspec", None) is not None
+                  and item.callspec.params.get("database_url", "sqlite") != "sqlite"]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
 @pytest.fixture(scope="session", params=_engines())
 def database_url(request, tmp_path_factory):
     """A migrated database for the whole run, one per engine."""
@@ -147,6 +158,29 @@ def app(make_app):
 @pytest.fixture
 def engine_name(database_url) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture
+def empty_database_url(database_url, engine_name, tmp_path):
+    """A new, empty database (no migrations applied) on the engine of this run, dropped afterwards."""
+    if engine_name == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server = sa.engine.make_url(database_url)
+    name = f"ranhub_empty_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.ProgrammingError as error:
+        admin.dispose()
+        pytest.skip(f"the PostgreSQL role of the test database cannot create databases: {error.orig}")
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture

@@ -1,6 +1,12 @@
 """Site-wide pages: home, language switch, error pages, health check, headers."""
 
 import pytest
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+
+from app import MIGRATIONS_DIR, create_app
+from core.db import db
+from tests.conftest import app_config
 
 
 def test_home_page_is_japanese_by_default(client):
@@ -45,10 +51,36 @@ def test_oversized_request_gets_413_page(client):
     assert "サイズが大きすぎます" in response.get_data(as_text=True)
 
 
-def test_healthz_checks_the_database(client):
+def test_healthz_checks_the_database_and_reports_the_migration_revision(client):
+    head = ScriptDirectory(MIGRATIONS_DIR).get_current_head()
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "ok"}
+    assert response.json == {"status": "ok", "database": "ok", "revision": head, "head": head,
+                             "migrations": "current"}
+
+
+def test_healthz_says_when_migrations_are_pending(client, app):
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'older'"))
+        db.session.commit()
+    try:
+        response = client.get("/healthz")
+    finally:
+        with app.app_context():
+            db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"),
+                               {"head": ScriptDirectory(MIGRATIONS_DIR).get_current_head()})
+            db.session.commit()
+    assert response.status_code == 200
+    assert response.json["revision"] == "older"
+    assert response.json["migrations"] == "pending"
+
+
+@pytest.mark.one_engine
+def test_healthz_answers_503_when_the_database_is_unreachable(database_url, tmp_path):
+    application = create_app(app_config(f"sqlite:///{tmp_path}/missing-dir/none.sqlite3"))
+    response = application.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "database": "unreachable"}
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ ORGANIZATION_PROJECTS_SHOWN = 5
 
 def _markup(template: str, **context) -> Markup:
     # Rendered by Jinja with autoescaping: safe to insert as it is.
-    return Markup(render_template(template, **context))  # noqa: S704
+    return Markup(render_template(template, **context))  # noqa: S704  # nosec B704
 
 
 def member_section(member) -> Markup | None:

@@ -224,7 +224,7 @@ def _seed_consultations() -> None:
 
 def add_synthetic_referrals(count: int, *, seed: int = 6) -> int:
     """Past referrals between existing organisations (completed mostly, some active), bulk inserted."""
-    rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not a secret
+    rng = random.Random(seed)  # noqa: S311 -- reproducible test data, not a secret  # nosec B311
     pairs = db.session.execute(sa.select(OrganizationTheme.organization_id, OrganizationTheme.theme)).all()
     prefectures = dict(db.session.execute(sa.select(Organization.id, Organization.prefecture)).all())
     organization_ids = sorted(prefectures)

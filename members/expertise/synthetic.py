@@ -39,7 +39,7 @@ BATCH = 2_000
 
 def add_synthetic_profiles(count: int, *, seed: int = 7, start: int = 1) -> int:
     """Add `count` members with opt-in profiles (numbered from `start`); returns how many were added."""
-    rng = random.Random(seed)  # noqa: S311 -- repeatable sample data, not security
+    rng = random.Random(seed)  # noqa: S311 -- repeatable sample data, not security  # nosec B311
     codes = [p.code for p in refdata.PREFECTURES]
     weights = [_HOME_WEIGHTS.get(code, 1) for code in codes]
     themes = [t.slug for t in refdata.THEMES]
@@ -49,7 +49,7 @@ def add_synthetic_profiles(count: int, *, seed: int = 7, start: int = 1) -> int:
     for batch_start in range(start, start + count, BATCH):
         numbers = range(batch_start, min(start + count, batch_start + BATCH))
         members = [
-            {"email": SYNTHETIC_EMAIL.format(n), "password_hash": "!synthetic", "display_name": f"サンプル会員{n:06d}",
+            {"email": SYNTHETIC_EMAIL.format(n), "password_hash": "!synthetic", "display_name": f"サンプル会員{n:06d}",  # nosec B105 - "!synthetic" is a hash no password matches
              "prefecture": rng.choices(codes, weights)[0], "affiliation": rng.choice(affiliations),
              "organization_name": "", "bio": "", "is_admin": False, "locale": "ja",
              "created_at": now, "password_changed_at": now}

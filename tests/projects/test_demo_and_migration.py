@@ -14,7 +14,6 @@ from members.expertise.models import ExpertiseProfile
 from tests.conftest import PG_SERVER, app_config
 
 
-
 @pytest.fixture
 def demo_app(app, tmp_path):
     # Demo passwords go to instance/demo-accounts.txt: keep the test's copy out of the repository.

@@ -1,0 +1,86 @@
+"""Structured request logs: one JSON line per request, tied together by a request id.
+
+The id comes from the `X-Request-ID` header when a proxy set a sane one, otherwise
+it is generated; it is sent back in the response's `X-Request-ID` header so a
+user's report, the proxy's log and this log can be matched. The query string is
+left out of the log: it may carry search words or tokens.
+"""
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+
+from flask import Flask, g, request
+
+LOGGER_NAME = "ranhub.request"
+REQUEST_ID_HEADER = "X-Request-ID"
+#: what we accept from outside as a request id (anything else is replaced)
+_VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:@+=-]{1,128}")
+
+logger = logging.getLogger(LOGGER_NAME)
+
+
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time of the record (test runners swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
+def _configure_logger() -> None:
+    """One JSON object per line, without the prefix of the root format; set up once per process."""
+    if any(isinstance(handler, _CurrentStderrHandler) for handler in logger.handlers):
+        return
+    handler = _CurrentStderrHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+
+
+def incoming_request_id() -> str:
+    """The proxy's request id when it is well-formed, a fresh one otherwise."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    if _VALID_REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+def request_id() -> str | None:
+    """The id of the current request (None outside a request)."""
+    return g.get("request_id")
+
+
+def init_app(app: Flask) -> None:
+    _configure_logger()
+
+    @app.before_request
+    def _start_clock():
+        g.request_started = time.perf_counter()
+        g.request_id = incoming_request_id()
+
+    @app.after_request
+    def _log_request(response):
+        # A request refused before before_request ran (e.g. 413 while reading) still gets an id.
+        identifier = g.get("request_id") or incoming_request_id()
+        started = g.get("request_started")
+        duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
+        response.headers[REQUEST_ID_HEADER] = identifier
+        logger.info(json.dumps({
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": duration_ms,
+            "request_id": identifier,
+        }, ensure_ascii=False))
+        return response
