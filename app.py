@@ -30,6 +30,7 @@ import knowhow
 import members
 import members.expertise
 from core.auth import login_manager
+from core.routing import IdConverter
 from core.views import bp as core_bp
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -85,6 +86,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder=None, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

@@ -20,6 +20,7 @@ from core.security import csrf
 API_PREFIX = "/api/v1"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000
 _TOKEN_LOADER = "ranhub.api_token_loader"  # noqa: S105 # nosec B105 # an extension key name, not a secret
 _OPENAPI = "ranhub.openapi"
 
@@ -70,9 +71,10 @@ def page_limit() -> int:
 
 
 def page_offset() -> int:
+    """The `offset` argument, 0..MAX_OFFSET (422 otherwise: the database could not take more)."""
     raw = request.args.get("offset", "0")
-    if not raw.isdigit():
-        raise ApiError(422, _("offset must be a whole number."))
+    if not raw.isdigit() or int(raw) > MAX_OFFSET:
+        raise ApiError(422, _("offset must be a whole number from 0 to %(max)d.", max=MAX_OFFSET))
     return int(raw)
 
 
@@ -151,7 +153,7 @@ ERROR_SCHEMA = {
 
 LIMIT_PARAMETERS = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
-    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}},
 ]
 
 

@@ -155,11 +155,11 @@ PATHS = {
                           **error_responses(401, 422)},
         }
     },
-    "/referrals/{id}": {
+    "/referrals/{referral_id}": {
         "get": {
             "summary": "One referral (its parties and admins only)",
             "security": [{"bearer": []}],
-            "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [{"name": "referral_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             "responses": {"200": {"description": "referral", **json_content({"$ref": "#/components/schemas/Referral"})},
                           **error_responses(401, 404)},
         }
