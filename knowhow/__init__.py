@@ -5,7 +5,7 @@ from flask import Flask
 from core import hooks, search
 from core.api import add_openapi
 from core.security import csrf
-from knowhow import demo, sections, services, site_search
+from knowhow import case_studies, demo, sections, services, site_search
 from knowhow.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from knowhow.api import bp as api_bp
 from knowhow.views import bp
@@ -26,3 +26,4 @@ def init_app(app: Flask) -> None:
     hooks.register(app, "search_providers", sections.search_provider)
     hooks.register(app, "member_erasers", services.erase_member)
     hooks.register(app, "demo_seeders", demo.seed)
+    hooks.register(app, "case_study_drafters", case_studies.draft_case_study)

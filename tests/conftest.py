@@ -340,3 +340,8 @@ def csrf_token_from(html: str) -> str:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def without_case_study_drafters(application) -> None:
+    """Unregister knowhow's case-study drafter (for tests of the pages without one)."""
+    application.extensions.get("ranhub.hooks", {}).pop("case_study_drafters", None)

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from alliance.projects.models import Programme, ProgrammeNote, ProgrammePhase, ProjectApplication
 from core import hooks
 from core.db import db
-from tests.conftest import PASSWORD
+from knowhow.models import Article
+from tests.conftest import PASSWORD, without_case_study_drafters
 
 
 @pytest.fixture
@@ -123,6 +124,7 @@ def test_complete_records_hours_once(world, login, programme, fetch):
 
 
 def test_case_study_button_only_when_knowhow_offers_it(app, world, login, programme, fetch):
+    without_case_study_drafters(app)
     login(world.applicant).post(f"/alliance/projects/programmes/{programme.id}/report",
                                 data={"report": "## 事例にしたい報告", "submit": "y"})
     staff = login(world.host_staff)
@@ -162,3 +164,15 @@ def test_deleting_the_person_keeps_the_programme_without_personal_data(app, worl
     assert "退会した会員" in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Programme)) == 1
+
+
+def test_final_report_becomes_a_knowhow_case_study_draft(app, world, login, programme):
+    login(world.applicant).post(f"/alliance/projects/programmes/{programme.id}/report",
+                                data={"report": "## 現地での学び\n留職先で業務改善に取り組みました。", "submit": "y"})
+    response = login(world.host_staff).post(f"/alliance/projects/programmes/{programme.id}/case-study")
+    assert response.status_code == 302
+    with app.app_context():
+        article = db.session.scalar(sa.select(Article))
+        assert (article.kind, article.status, article.visibility) == ("case-study", "draft", "members")
+        assert "留職先で業務改善に取り組みました。" in article.body
+        assert article.author_id == world.host_staff.id

@@ -64,5 +64,5 @@ def test_api_shows_contact_data_only_to_those_allowed(client, world, make_referr
 
 def test_referral_paths_are_in_the_openapi_document(client):
     document = client.get("/api/v1/openapi.json").json
-    assert "/referrals" in document["paths"] and "/referrals/{id}" in document["paths"]
+    assert "/referrals" in document["paths"] and "/referrals/{referral_id}" in document["paths"]
     assert "Referral" in document["components"]["schemas"]

@@ -10,6 +10,7 @@ from alliance.referrals.models import Referral, ReferralDecline, ReferralMessage
 from core import hooks
 from core.audit import AuditEntry
 from core.db import db
+from tests.conftest import without_case_study_drafters
 
 
 def _referral(app, referral_id):
@@ -35,6 +36,7 @@ def test_whole_flow_from_request_to_completed_case_study(app, world, login, outb
         drafted.append((referral.id, outcome.people_supported, member.id))
         return "/knowhow/draft-from-referral"
 
+    without_case_study_drafters(app)  # the test's own drafter stands in for knowhow's
     hooks.register(app, "case_study_drafters", drafter)
     requester, partner, admin = login(world.requester_staff), login(world.partner_staff), login(world.admin)
 
@@ -117,6 +119,7 @@ def test_whole_flow_from_request_to_completed_case_study(app, world, login, outb
 
 
 def test_no_case_study_button_without_a_drafter(app, world, login, make_referral):
+    without_case_study_drafters(app)
     referral_id = make_referral(requester=world.requester, partner=world.partner, status="completed")
     page = login(world.partner_staff).get(f"/alliance/referrals/{referral_id}").get_data(as_text=True)
     assert "事例の下書き" not in page
