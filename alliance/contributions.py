@@ -2,12 +2,12 @@
 
 import re
 
-from flask import render_template, url_for
+from flask import url_for
 from markupsafe import Markup, escape
 
 from alliance import services
 from alliance.views import directory_url_for_prefecture
-from core.hooks import SearchHit
+from core.hooks import SearchHit, render_section
 
 HOME_ORGANIZATIONS = 6
 SNIPPET_CHARS = 120
@@ -18,21 +18,21 @@ def home_section() -> Markup | None:
     total = services.count_live_organizations()
     if not total:
         return None
-    return Markup(render_template(  # noqa: S704 — autoescaped template output  # nosec B704
+    return render_section(
         "alliance/_home_section.html",
         organizations=services.featured_organizations(HOME_ORGANIZATIONS),
         coverage=services.coverage_by_prefecture(),
         total=total,
         tile_url=directory_url_for_prefecture,
-    ))
+    )
 
 
 def member_section(member) -> Markup:
     """On /members/me: the organisations the member acts for, their applications, the secretariat."""
-    return Markup(render_template(  # noqa: S704 — autoescaped template output  # nosec B704
+    return render_section(
         "alliance/_member_section.html", member=member,
         organizations=services.organizations_of(member), applications=services.applications_of(member),
-    ))
+    )
 
 
 def highlight(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> Markup:

@@ -13,17 +13,16 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from alliance import services
 from alliance.models import ORGANIZATION_KINDS, STAFF_ROLES, THEME_DEPTHS
 from core import refdata
+from core.forms import MultiCheckboxField
 
 MAX_SERVICES = 12
 MAX_RECORDS = 12
@@ -51,13 +50,6 @@ def kind_label(kind: str) -> str:
 
 def depth_label(depth: str) -> str:
     return str(DEPTH_LABELS.get(depth, depth))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several checkboxes sharing one name (`themes=a&themes=b`)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _website_is_http(_form, field) -> None:

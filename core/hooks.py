@@ -28,7 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template
+from markupsafe import Markup
 
 _EXTENSION_KEY = "ranhub.hooks"
 
@@ -65,3 +66,8 @@ def collect(hook: str) -> list[Callable]:
 def render_all(hook: str, *args) -> list:
     """Call every callable of a hook, dropping empty results."""
     return [result for func in collect(hook) if (result := func(*args))]
+
+
+def render_section(template: str, **context) -> Markup:
+    """A section rendered for another room's page; Jinja autoescaped every value, so it is safe HTML."""
+    return Markup(render_template(template, **context))  # noqa: S704  # nosec B704 - autoescaped template output

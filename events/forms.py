@@ -13,16 +13,16 @@ from wtforms import (
     FormField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
 )
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+from wtforms.widgets import HiddenInput
 
 from core import refdata
+from core.forms import MultiCheckboxField
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -63,13 +63,6 @@ class TokyoDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(_l("Please enter the date and time like 2026-11-21T14:00.")) from None
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Repeated form keys shown as checkboxes (themes=a&themes=b)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _labels(labels: dict):

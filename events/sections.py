@@ -1,13 +1,12 @@
 """What events add to pages other blueprints own (registered on core.hooks)."""
 
 import sqlalchemy as sa
-from flask import render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from core.db import db, utcnow
-from core.hooks import Figure
+from core.hooks import Figure, render_section
 from events import services
 from events.models import ACTIVE_STATES, CANCELLED, Event, Registration
 
@@ -16,15 +15,11 @@ ORGANIZATION_LIMIT = 5
 MEMBER_LIMIT = 20
 
 
-def _section(template: str, **context) -> Markup:
-    """A rendered section: Jinja has already escaped every value, so the result is safe HTML."""
-    return Markup(render_template(template, **context))  # noqa: S704 - output of an autoescaped template  # nosec B704
-
 
 def home_section() -> Markup:
     """The next events on the home page."""
     events = services.upcoming_events(HOME_LIMIT)
-    return _section("events/_home_section.html", events=events)
+    return render_section("events/_home_section.html", events=events)
 
 
 def organization_section(organization) -> Markup | None:
@@ -32,7 +27,7 @@ def organization_section(organization) -> Markup | None:
     events = services.upcoming_events(ORGANIZATION_LIMIT, organization.id, only_org=True)
     if not events:
         return None
-    return _section("events/_organization_section.html", events=events, organization=organization)
+    return render_section("events/_organization_section.html", events=events, organization=organization)
 
 
 def member_section(member) -> Markup:
@@ -53,7 +48,7 @@ def member_section(member) -> Markup:
         .order_by(Event.starts_at.desc()).limit(MEMBER_LIMIT)
     ).unique().all()
     positions = _waitlist_positions([r for r in upcoming if r.status == "waitlisted"])
-    return _section("events/_member_section.html", upcoming=upcoming, past=past, positions=positions)
+    return render_section("events/_member_section.html", upcoming=upcoming, past=past, positions=positions)
 
 
 def _waitlist_positions(registrations: list[Registration]) -> dict[int, int]:

@@ -2,24 +2,17 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from core import refdata
+from core.forms import MultiCheckboxField
 from knowhow.models import ADOPTION_STATUSES, ARTICLE_KINDS, STATUSES, VISIBILITIES
 
 TITLE_MAX = 200
 SUMMARY_MAX = 600
 BODY_MAX = 50_000
 PLAYBOOK_TEXT_MAX = 5_000
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (repeated form keys: themes=a&themes=b)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class StartDateField(DateField):

@@ -1,7 +1,7 @@
 """What knowhow adds to pages it does not own, through core.hooks."""
 
 import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from core import search
 from core.db import db
-from core.hooks import Figure, SearchHit
+from core.hooks import Figure, SearchHit, render_section
 from knowhow import services
 from knowhow.models import Adoption, Article
 
@@ -27,7 +27,7 @@ def home_section() -> Markup | None:
     ).all()
     if not articles:
         return None
-    return Markup(render_template("knowhow/_home_section.html", articles=articles))  # noqa: S704 (autoescaped)  # nosec B704
+    return render_section("knowhow/_home_section.html", articles=articles)
 
 
 def organization_section(organization) -> Markup | None:
@@ -47,9 +47,8 @@ def organization_section(organization) -> Markup | None:
     ).all()
     if not articles and not adoptions:
         return None
-    html = render_template("knowhow/_organization_section.html", organization=organization,
+    return render_section("knowhow/_organization_section.html", organization=organization,
                            articles=articles, adoptions=adoptions)
-    return Markup(html)  # noqa: S704 (autoescaped template)  # nosec B704
 
 
 def member_section(member) -> Markup | None:
@@ -59,7 +58,7 @@ def member_section(member) -> Markup | None:
         .options(*services.article_options())
         .order_by(Article.updated_at.desc(), Article.id.desc()).limit(MEMBER_ARTICLES)
     ).all()
-    return Markup(render_template("knowhow/_member_section.html", articles=articles))  # noqa: S704 (autoescaped)  # nosec B704
+    return render_section("knowhow/_member_section.html", articles=articles)
 
 
 def impact_figures() -> list[Figure]:
@@ -80,11 +79,10 @@ def impact_section() -> Markup | None:
     counts = services.adoptions_by_prefecture()
     if not counts:
         return None
-    html = render_template(
+    return render_section(
         "knowhow/_impact_section.html", counts=counts,
         prefecture_url=lambda code: url_for("knowhow.index", kind="playbook", prefecture=code),
     )
-    return Markup(html)  # noqa: S704 (autoescaped template)  # nosec B704
 
 
 class LazySnippet:

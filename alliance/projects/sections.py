@@ -1,7 +1,6 @@
 """What projects add to pages owned by others (registered on core.hooks at init_app)."""
 
 import sqlalchemy as sa
-from flask import render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -10,14 +9,10 @@ from alliance.projects import services
 from alliance.projects.models import Programme, Project, ProjectApplication
 from core.auth import is_admin
 from core.db import db
-from core.hooks import Figure
+from core.hooks import Figure, render_section
 
 ORGANIZATION_PROJECTS_SHOWN = 5
 
-
-def _markup(template: str, **context) -> Markup:
-    # Rendered by Jinja with autoescaping: safe to insert as it is.
-    return Markup(render_template(template, **context))  # noqa: S704  # nosec B704
 
 
 def member_section(member) -> Markup | None:
@@ -26,7 +21,7 @@ def member_section(member) -> Markup | None:
     programmes = services.my_programmes(member)
     projects = services.staff_projects(member)
     counts = services.application_counts([project.id for project in projects])
-    return _markup("projects/_member_section.html", applications=applications, programmes=programmes,
+    return render_section("projects/_member_section.html", applications=applications, programmes=programmes,
                    projects=projects, counts=counts)
 
 
@@ -38,7 +33,7 @@ def organization_section(organization: Organization) -> Markup | None:
     impact = services.impact_by_organization(organization.id)
     if not projects and not impact:
         return None
-    return _markup("projects/_organization_section.html", organization=organization, projects=projects,
+    return render_section("projects/_organization_section.html", organization=organization, projects=projects,
                    impact=impact[0] if impact else None)
 
 
@@ -59,7 +54,7 @@ def impact_section() -> Markup | None:
     rows = services.impact_by_organization()
     if not rows:
         return None
-    return _markup("projects/_impact_section.html", rows=rows)
+    return render_section("projects/_impact_section.html", rows=rows)
 
 
 def secretariat_section() -> Markup | None:
@@ -74,5 +69,5 @@ def secretariat_section() -> Markup | None:
         .where(ProjectApplication.status.in_(("screening", "interview"))))
     running = db.session.scalar(
         sa.select(sa.func.count()).select_from(Programme).where(Programme.status == "active"))
-    return _markup("projects/_secretariat_section.html", open_projects=open_projects, waiting=waiting,
+    return render_section("projects/_secretariat_section.html", open_projects=open_projects, waiting=waiting,
                    running=running)

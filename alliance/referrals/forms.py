@@ -7,10 +7,8 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import (
     DataRequired,
@@ -26,19 +24,13 @@ from wtforms.validators import (
 from alliance.referrals.models import REFERRAL_FORMATS
 from alliance.referrals.services import FORMAT_LABELS
 from core import refdata
+from core.forms import MultiCheckboxField
 
 TITLE_MAX = 120
 TEXT_MAX = 5000
 MESSAGE_MAX = 4000
 REASON_MAX = 1000
 CONSULTATION_MESSAGE_MAX = 4000
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several checkboxes sharing one name (themes=a&themes=b)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def _stripped(value):

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import render_template
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -14,14 +13,10 @@ from alliance.referrals.models import Consultation
 from core import refdata
 from core.auth import is_admin
 from core.db import db
-from core.hooks import Figure
+from core.hooks import Figure, render_section
 
 LATEST_CONSULTATIONS = 5
 
-
-def _render(template: str, **context) -> Markup:
-    """A rendered partial: Jinja has escaped every value, so the HTML is safe to embed."""
-    return Markup(render_template(template, **context))  # noqa: S704  # nosec B704
 
 
 def secretariat_section() -> Markup | None:
@@ -32,14 +27,14 @@ def secretariat_section() -> Markup | None:
         sa.select(Consultation).where(Consultation.status == "new")
         .order_by(Consultation.created_at.desc(), Consultation.id.desc()).limit(LATEST_CONSULTATIONS)
     ).all()
-    return _render("referrals/_secretariat_section.html", counts=services.triage_counts(), latest=latest)
+    return render_section("referrals/_secretariat_section.html", counts=services.triage_counts(), latest=latest)
 
 
 def member_section(member) -> Markup | None:
     """On /members/me: offers waiting for the member's organisations."""
     if not (is_admin(member) or is_alliance_staff(member)):
         return None
-    return _render("referrals/_member_section.html", waiting=services.waiting_offers_count(member))
+    return render_section("referrals/_member_section.html", waiting=services.waiting_offers_count(member))
 
 
 def organization_section(organization: Organization) -> Markup | None:
@@ -47,7 +42,7 @@ def organization_section(organization: Organization) -> Markup | None:
     completed = services.completed_by_theme(organization)
     if not completed:
         return None
-    return _render("referrals/_organization_section.html", completed=completed,
+    return render_section("referrals/_organization_section.html", completed=completed,
                    total=sum(n for _theme, n in completed))
 
 
@@ -116,4 +111,4 @@ def impact_section() -> Markup | None:
     flows = services.region_flows()
     if not flows:
         return None
-    return _render("referrals/_impact_section.html", diagram=flow_diagram(flows))
+    return render_section("referrals/_impact_section.html", diagram=flow_diagram(flows))
