@@ -27,7 +27,7 @@ from members.models import Member
 
 FOUNDED_EVENT = datetime(2022, 3, 25, 10, 0, tzinfo=UTC)
 FICTIONAL_NOTE = "\n\n※この団体はデモ用の架空の団体です。"
-SYNTHETIC_PER_SCALE = 100
+SYNTHETIC_PER_SCALE = 1
 
 ORGANIZATIONS = [
     {
@@ -381,7 +381,7 @@ def _seed_pending_application() -> None:
 
 
 def _seed_synthetic(scale: int) -> None:
-    """`seed-demo --scale N`: N×100 more organisations spread over the country, for benchmarks."""
+    """`seed-demo --scale N`: N more organisations spread over the country, for benchmarks."""
     if scale <= 0 or db.session.scalar(sa.select(sa.exists().where(Organization.slug == "sample-00001"))):
         return
     generator = random.Random(20220325)  # noqa: S311 — repeatable sample data, not security  # nosec B311

@@ -5,8 +5,8 @@ no CSRF, no i18n, no logging and no security headers — what RAN hub's pages
 are measured against (`bench/run.py` reports their ratio to it). Served by the
 same gunicorn settings: `gunicorn -c gunicorn.conf.py 'bench.baseline:create_app()'`.
 
-`BENCH_BASELINE_SQL` chooses the rows (default: the 20 newest members; point it
-at the events table once it exists so both sides read the same data).
+It reads 20 rows of the events table, the app's biggest listing, by primary key —
+the cheapest read of them (`BENCH_BASELINE_SQL` chooses other rows).
 """
 
 import os
@@ -16,7 +16,7 @@ from flask import Flask
 
 from core.db import normalise_database_url
 
-DEFAULT_SQL = "SELECT id, display_name, prefecture, created_at FROM members ORDER BY id DESC LIMIT 20"
+DEFAULT_SQL = "SELECT id, title, kind, format, starts_at, prefecture FROM events ORDER BY id DESC LIMIT 20"
 
 PAGE = """<!doctype html>
 <html lang="ja">

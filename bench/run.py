@@ -1,19 +1,25 @@
 """Load benchmark: RAN hub under gunicorn against a minimal Flask page, driven by wrk on 127.0.0.1.
 
-    make bench                                   # defaults below
-    .venv/bin/python bench/run.py --scale 20 --duration 15 --url / --url /events/
+    make bench                                     # the whole matrix below (about half an hour)
+    .venv/bin/python bench/run.py --engine sqlite --scale 100 --duration 5
 
-1. Creates a database (SQLite in a temporary folder, or --database-url for an
-   empty PostgreSQL database), applies the migrations and runs
-   `flask --app app seed-demo --scale N` (in-process, so the demo account file
-   lands in the temporary folder, not in instance/).
-2. Serves the app with gunicorn (gunicorn.conf.py: sync workers), measures each
-   URL with wrk (a warm-up second, then a bounded run), stops it; then the same
-   for the baseline (bench/baseline.py: Flask + SQLAlchemy + Jinja, 20 rows).
-3. Writes requests/s, p50, p99 and the ratio to the baseline into bench/RESULTS.md.
+For each database engine (SQLite, PostgreSQL) and each data size (`seed-demo
+--scale 1000`: 1,000 organisations, 20,000 events, 200,000 registrations,
+100,000 articles, 20,000 referrals; and `--scale 100`, ten times less):
 
-Traffic goes to 127.0.0.1 only, every run is bounded by --duration, and the
-servers are stopped at the end whatever happens.
+1. creates an empty database (a temporary SQLite file, or a throw-away
+   PostgreSQL database), applies the migrations and seeds it in-process;
+2. serves the app with gunicorn (gunicorn.conf.py, sync workers) twice — with
+   the visitors' page cache in Redis as in production ("cached"), and with it
+   off so every request renders ("rendered") — and measures each page with wrk
+   (a warm-up second, then a bounded run);
+3. serves the baseline (bench/baseline.py: Flask + SQLAlchemy + Jinja listing 20
+   rows of the same events table) the same way;
+4. writes requests/s, p50, p99 and the ratio to the baseline into bench/RESULTS.md,
+   with the targets (ratio ≥ 0.5, p99 ≤ 100 ms) checked.
+
+Traffic goes to 127.0.0.1 only, every run is bounded by --duration, and servers,
+temporary databases and Redis keys are removed at the end whatever happens.
 """
 
 import argparse
@@ -28,24 +34,35 @@ import subprocess  # nosec B404 # runs wrk, gunicorn and git with argument lists
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
+import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import redis
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402 (the project root must be importable first)
+from core.db import normalise_database_url  # noqa: E402
 
-#: pages measured by default (point these at the events pages once they exist)
-DEFAULT_URLS = ["/", "/members/login", "/api/v1/themes"]
+#: the pages of the issue; {event_id} becomes an upcoming public event with registrations
+DEFAULT_PATHS = ["/", "/events/", "/alliance/", "/knowhow/?q=研修", "/events/{event_id}", "/api/v1/events"]
+DEFAULT_SCALES = [1000, 100]
+ENGINES = ["sqlite", "postgresql"]
+MODES = ["cached", "rendered"]
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 100.0
 RESULTS = ROOT / "bench" / "RESULTS.md"
 APP_TARGET = "app:create_app()"
 BASELINE_TARGET = "bench.baseline:create_app()"
-START_TIMEOUT_S = 30
+START_TIMEOUT_S = 60
 HOST = "127.0.0.1"
 
 
@@ -90,8 +107,64 @@ def parse_wrk(output: str, url: str = "") -> Measurement:
                        p99_ms=_duration_ms(p99.group(1)), requests=int(total.group(1)), errors=errors)
 
 
-def results_markdown(measurements: list[Measurement], baseline: Measurement, settings: dict[str, str]) -> str:
-    """bench/RESULTS.md: the settings of the run, then one row per page and the baseline."""
+@dataclass
+class Configuration:
+    """One database engine and data size, measured in every mode, and its baseline."""
+
+    engine: str
+    scale: int
+    pages: dict[str, list[Measurement]] = field(default_factory=dict)  # mode -> one per path
+    baseline: Measurement | None = None
+    seconds_to_seed: float = 0.0
+
+    @property
+    def title(self) -> str:
+        return f"{ENGINE_NAMES.get(self.engine, self.engine)}, `seed-demo --scale {self.scale}`"
+
+
+ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def ratio(page: Measurement, baseline: Measurement) -> float:
+    return page.requests_per_second / baseline.requests_per_second if baseline.requests_per_second else 0.0
+
+
+def misses(page: Measurement, baseline: Measurement) -> list[str]:
+    """Which targets a page misses: throughput below half the baseline's, p99 over 100 ms, errors."""
+    found = []
+    if ratio(page, baseline) < TARGET_RATIO:
+        found.append(f"{ratio(page, baseline):.2f}× the baseline")
+    if page.p99_ms > TARGET_P99_MS:
+        found.append(f"p99 {page.p99_ms:.0f} ms")
+    if page.errors:
+        found.append(f"{page.errors} errors")
+    return found
+
+
+def configuration_table(configuration: Configuration) -> list[str]:
+    """One row per page: each mode's requests/s, p50, p99 and ratio; the baseline last."""
+    modes = list(configuration.pages)
+    baseline = configuration.baseline
+    head = "| page | " + " | ".join(f"{mode}: req/s | p50 ms | p99 ms | ratio" for mode in modes) + " |"
+    rule = "| --- | " + " | ".join("---: | ---: | ---: | ---:" for _ in modes) + " |"
+    lines = [f"### {configuration.title}", ""]
+    if configuration.seconds_to_seed:
+        lines += [f"Seeded in {configuration.seconds_to_seed / 60:.1f} min.", ""]
+    lines += [head, rule]
+    for index, path in enumerate(m.url for m in configuration.pages[modes[0]]):
+        cells = []
+        for mode in modes:
+            m = configuration.pages[mode][index]
+            mark = "" if not misses(m, baseline) else " ✗"
+            cells.append(f"{m.requests_per_second:.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} | {ratio(m, baseline):.2f}{mark}")
+        lines.append(f"| `{path}` | " + " | ".join(cells) + " |")
+    base = f"{baseline.requests_per_second:.0f} | {baseline.p50_ms:.1f} | {baseline.p99_ms:.1f} | 1.00"
+    lines.append("| baseline: 20 rows of `events` | " + " | ".join(base for _ in modes) + " |")
+    return lines
+
+
+def results_markdown(configurations: list[Configuration], settings: dict[str, str]) -> str:
+    """bench/RESULTS.md: the settings, one table per configuration, then the targets checked."""
     lines = [
         "# Load benchmark results",
         "",
@@ -101,23 +174,23 @@ def results_markdown(measurements: list[Measurement], baseline: Measurement, set
         "| --- | --- |",
         *[f"| {name} | {value} |" for name, value in settings.items()],
         "",
-        "| page | requests/s | p50 (ms) | p99 (ms) | requests | errors | ratio to baseline (requests/s) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for m in [*measurements, baseline]:
-        ratio = m.requests_per_second / baseline.requests_per_second if baseline.requests_per_second else 0.0
-        name = "baseline: Flask + SQLAlchemy + Jinja, 20 rows" if m is baseline else f"`{m.url}`"
-        lines.append(f"| {name} | {m.requests_per_second:.1f} | {m.p50_ms:.2f} | {m.p99_ms:.2f} | "
-                     f"{m.requests} | {m.errors} | {ratio:.2f} |")
-    lines += [
-        "",
-        "The ratio is the page's requests per second divided by the baseline's: 1.00 is as fast",
-        "as a bare Flask + SQLAlchemy + Jinja page reading 20 rows on this machine; above 1.00 a",
-        "page does less work than that (no database read). The app pays for sessions, CSRF,",
-        "i18n, security headers and one JSON log line per request; the baseline for none of",
-        "them. wrk and the servers share the machine's cores, so compare runs of one machine.",
+        "*cached*: as in production, visitors' pages come from the page cache in Redis",
+        "(core/pagecache.py; wrk sends no cookie, so it is a visitor). *rendered*: the cache",
+        "off, every request renders the page from the database. Ratio: the page's requests/s",
+        "over the baseline's. ✗ marks a page below 0.5× the baseline, over 100 ms at p99, or",
+        "with errors.",
         "",
     ]
+    for configuration in configurations:
+        lines += [*configuration_table(configuration), ""]
+    lines += ["## Targets (every page ≥ 0.5× the baseline, p99 ≤ 100 ms at the connections above)", ""]
+    for configuration in configurations:
+        for mode, measurements in configuration.pages.items():
+            missed = [f"`{m.url}` ({', '.join(misses(m, configuration.baseline))})"
+                      for m in measurements if misses(m, configuration.baseline)]
+            verdict = "all met" if not missed else "missed by " + "; ".join(missed)
+            lines.append(f"- {configuration.title}, {mode}: {verdict}.")
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -193,60 +266,134 @@ def _git_commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
+@contextmanager
+def throwaway_database(engine: str, workdir: Path, postgres_url: str, keep: bool):
+    """An empty database of the engine: a file in `workdir`, or a PostgreSQL database dropped afterwards."""
+    if engine == "sqlite":
+        yield f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        return
+    admin = sa.create_engine(normalise_database_url(postgres_url), isolation_level="AUTOCOMMIT")
+    name = f"ranhub_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        if keep:
+            print(f"kept PostgreSQL database {name}", flush=True)
+        else:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def sample_event_id(database_url: str) -> int:
+    """An upcoming public event with the most registrations (what a visitor would open)."""
+    engine = sa.create_engine(normalise_database_url(database_url))
+    with engine.connect() as connection:
+        event_id = connection.execute(sa.text(
+            "SELECT id FROM events WHERE status = 'published' AND audience = 'public' AND deleted_at IS NULL"
+            " AND starts_at > :now ORDER BY confirmed_count DESC, starts_at, id LIMIT 1"
+        ), {"now": datetime.now(UTC).replace(tzinfo=None)}).scalar_one()
+    engine.dispose()
+    return event_id
+
+
+def forget_redis_keys(url: str, prefix: str) -> None:
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(prefix + "*"))
+    if keys:
+        client.delete(*keys)
+
+
+def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Configuration:
+    configuration = Configuration(engine, scale)
+    secret_key = secrets.token_urlsafe(32)
+    with throwaway_database(engine, workdir, args.postgres_url, args.keep) as database_url:
+        print(f"[{engine}, scale {scale}] seeding …", flush=True)
+        started = time.monotonic()
+        prepare_database(database_url, scale, workdir, secret_key)
+        configuration.seconds_to_seed = time.monotonic() - started
+        paths = [path.format(event_id=sample_event_id(database_url)) for path in args.paths or DEFAULT_PATHS]
+        base_environment = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret_key,
+                                RATELIMIT_ENABLED="0", SITE_URL=f"http://{HOST}")
+        base_environment.pop("GUNICORN_ACCESS_LOG", None)
+        base_environment.pop("REDIS_URL", None)
+        for mode in args.modes or MODES:
+            environment = dict(base_environment, PAGE_CACHE_SECONDS="0")
+            prefix = f"ranhub-bench:{uuid.uuid4().hex}:"
+            if mode == "cached":
+                environment.update(PAGE_CACHE_SECONDS="30", REDIS_URL=args.redis_url, PAGE_CACHE_REDIS_PREFIX=prefix)
+            try:
+                with gunicorn(APP_TARGET, environment, args.workers, workdir / f"app-{engine}-{scale}-{mode}.log",
+                              "/healthz") as base_url:
+                    configuration.pages[mode] = []
+                    for path in paths:
+                        print(f"[{engine}, scale {scale}, {mode}] wrk {path} …", flush=True)
+                        measured = wrk(base_url + urllib.parse.quote(path, safe="/?=&"), duration=args.duration,
+                                       connections=args.connections, threads=args.threads)
+                        measured.url = path
+                        configuration.pages[mode].append(measured)
+            finally:
+                if mode == "cached":
+                    forget_redis_keys(args.redis_url, prefix)
+        with gunicorn(BASELINE_TARGET, base_environment, args.workers,
+                      workdir / f"baseline-{engine}-{scale}.log", "/") as base_url:
+            print(f"[{engine}, scale {scale}] wrk baseline …", flush=True)
+            configuration.baseline = wrk(base_url + "/", duration=args.duration,
+                                         connections=args.connections, threads=args.threads)
+            configuration.baseline.url = "/"
+    return configuration
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=int, default=10, help="seed-demo --scale N (default 10)")
+    parser.add_argument("--engine", action="append", dest="engines", choices=ENGINES,
+                        help="sqlite or postgresql (repeat; default both)")
+    parser.add_argument("--scale", action="append", dest="scales", type=int,
+                        help="seed-demo --scale N (repeat; default 1000 and 100)")
+    parser.add_argument("--mode", action="append", dest="modes", choices=MODES,
+                        help="cached or rendered (repeat; default both)")
+    parser.add_argument("--url", action="append", dest="paths",
+                        help="a path to measure (repeat; default: " + ", ".join(DEFAULT_PATHS) + ")")
     parser.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run (default 10)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4")),
-                        help="gunicorn sync workers, for the app and the baseline alike (default 4)")
-    parser.add_argument("--url", action="append", dest="urls", help="a path to measure (repeat; default: "
-                        + ", ".join(DEFAULT_URLS) + ")")
-    parser.add_argument("--database-url", help="an EMPTY database to use instead of a temporary SQLite file")
-    parser.add_argument("--baseline-sql", help="the baseline's query (default: 20 newest members)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
+                        help="gunicorn sync workers, for the app and the baseline alike (default 2)")
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
+                                                                 "postgresql://postgres@127.0.0.1:5432/postgres"),
+                        help="a PostgreSQL server where throw-away databases may be created")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                        help="the Redis of the cached mode (keys under a prefix of the run's own, removed after)")
     parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder and databases")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk; `make bench` does it)")
 
     workdir = Path(tempfile.mkdtemp(prefix="ranhub-bench-"))
-    database_url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    secret_key = secrets.token_urlsafe(32)
-    environment = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret_key, RATELIMIT_ENABLED="0",
-                       SITE_URL=f"http://{HOST}")
-    environment.pop("GUNICORN_ACCESS_LOG", None)
-    if args.baseline_sql:
-        environment["BENCH_BASELINE_SQL"] = args.baseline_sql
+    configurations = []
     try:
-        print(f"Seeding (scale {args.scale}) in {workdir} …", flush=True)
-        prepare_database(database_url, args.scale, workdir, secret_key)
-        measurements = []
-        with gunicorn(APP_TARGET, environment, args.workers, workdir / "app.log", "/healthz") as base_url:
-            for path in args.urls or DEFAULT_URLS:
-                print(f"wrk {path} …", flush=True)
-                measurements.append(wrk(base_url + path, duration=args.duration,
-                                        connections=args.connections, threads=args.threads))
-                measurements[-1].url = path
-        with gunicorn(BASELINE_TARGET, environment, args.workers, workdir / "baseline.log", "/") as base_url:
-            print("wrk baseline …", flush=True)
-            baseline = wrk(base_url + "/", duration=args.duration, connections=args.connections, threads=args.threads)
-            baseline.url = "/"
+        for engine in args.engines or ENGINES:
+            for scale in args.scales or DEFAULT_SCALES:
+                configurations.append(measure_configuration(engine, scale, args, workdir))
     finally:
-        if not args.keep:
+        if args.keep:
+            print(f"kept {workdir}", flush=True)
+        else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    engine = database_url.split(":", 1)[0]
     settings = {
         "date (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         "commit": _git_commit(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-        "database": f"{engine}, seed-demo --scale {args.scale}",
-        "server": f"gunicorn, {args.workers} sync workers (gunicorn.conf.py)",
-        "load": f"wrk on {HOST}: {args.threads} threads, {args.connections} connections, {args.duration} s per page",
+        "server": f"gunicorn, {args.workers} sync workers (gunicorn.conf.py), on the same machine as wrk",
+        "load": f"wrk on {HOST}: {args.threads} threads, {args.connections} connections, "
+                f"{args.duration} s per page after a 1 s warm-up",
+        "command": "`.venv/bin/python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]) + "`",
     }
-    args.output.write_text(results_markdown(measurements, baseline, settings), encoding="utf-8")
+    args.output.write_text(results_markdown(configurations, settings), encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
 
 

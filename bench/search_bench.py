@@ -86,7 +86,7 @@ def main() -> None:
             upgrade(directory=MIGRATIONS_DIR)
             started = time.monotonic()
             demo.seed_articles()
-            demo.seed_scale(args.scale)
+            demo.add_generated_articles(args.scale)
             db.session.commit()
             print(f"seeded {args.scale} generated articles in {time.monotonic() - started:.0f} s")
         dialect = db.engine.dialect.name

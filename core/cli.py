@@ -17,7 +17,8 @@ def database_is_empty() -> bool:
 
 @click.command("seed-demo")
 @click.option("--scale", default=0, show_default=True, type=int,
-              help="Also add a large synthetic data set of this scale (for benchmarks).")
+              help="Also add a synthetic data set for benchmarks: N organisations, 20×N events, "
+                   "200×N registrations, 100×N articles, 20×N referrals (1000: the full load test).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has accounts.")
 @with_appcontext
 def seed_demo(scale: int, if_empty: bool) -> None:

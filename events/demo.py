@@ -10,14 +10,19 @@ from alliance.models import Organization
 from core import refdata
 from core.db import db, utcnow
 from events import services
-from events.models import CONFIRMED, Event, EventSeries, Registration
-from members.demo import DEMO_ACCOUNTS
+from events.models import CONFIRMED, Event, EventSeries, EventTheme, Registration
+from members.demo import DEMO_ACCOUNTS, SCALE_EMAIL_DOMAIN
 from members.models import Member
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 ORGANIZER_SLUGS = ("inquiry", "meguru", "machi-to-hito-to", "tokai-tabunka", "setouchi-senior",
                    "kyushu-kouin", "hokkaido-career", "shikoku-josei")
 MEETING_URL = "https://meet.example.jp/ran-demo"
+#: `seed-demo --scale N`: N × this many synthetic events, with this many registrations each on average
+SYNTHETIC_EVENTS_PER_SCALE = 20
+REGISTRATIONS_PER_EVENT = 10
+SYNTHETIC_BATCH = 2000
+SYNTHETIC_TITLE = "ベンチマーク用イベント {}"
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -227,27 +232,65 @@ def seed(scale: int) -> None:
         services.register_series(series, member, now)
 
     if scale > 0:
-        _synthetic(scale, people, today)
+        _synthetic(scale, today)
     click.echo(f"Demo events loaded ({db.session.scalar(sa.select(sa.func.count()).select_from(Event))} events).")
 
 
-def _synthetic(scale: int, people: list[Member], today: date) -> None:
-    """`seed-demo --scale N`: N×200 extra events for benchmarks (pages must not slow down)."""
+def _synthetic(scale: int, today: date) -> None:
+    """`seed-demo --scale N`: 20×N events a year around today, with 200×N registrations, bulk inserted.
+
+    Registrations go to the synthetic members of `members.demo.seed_scale` (20 per event on
+    average, never more than the capacity); past ones carry 出欠 so figures have data.
+    """
+    if db.session.scalar(sa.select(sa.exists().where(Event.title == SYNTHETIC_TITLE.format(1)))):
+        return
+    members = db.session.scalars(
+        sa.select(Member.id).where(Member.email.like(f"%@{SCALE_EMAIL_DOMAIN}")).order_by(Member.id)
+    ).all()
+    organizers = db.session.scalars(sa.select(Organization.id).order_by(Organization.id)).all()
     kinds = ("seminar", "consultation", "meeting", "conference", "training")
     themes = [t.slug for t in refdata.THEMES]
     prefectures = [p.code for p in refdata.PREFECTURES]
-    for index in range(scale * 200):
-        day = today + timedelta(days=(index % 400) - 200)
-        fmt = ("venue", "online", "hybrid")[index % 3]
-        event = Event(
-            title=f"ベンチマーク用イベント {index + 1}", kind=kinds[index % 5], format=fmt,
-            starts_at=at(day, 10 + index % 8), ends_at=at(day, 12 + index % 8), capacity=10 + index % 50,
-            prefecture=None if fmt == "online" else prefectures[index % 47], venue="" if fmt == "online" else "会場",
-            online_url="" if fmt == "venue" else MEETING_URL, summary="負荷試験のための合成データです。",
-            status="published", audience=("public", "members")[index % 2],
-        )
-        event.themes = list(dict.fromkeys([themes[index % len(themes)], themes[(index * 7 + 1) % len(themes)]]))
-        db.session.add(event)
-        if index % 500 == 499:
-            db.session.flush()
-    db.session.flush()
+    events, event_themes, registrations = Event.__table__, EventTheme.__table__, Registration.__table__
+    now = utcnow()
+    total = scale * SYNTHETIC_EVENTS_PER_SCALE
+    for batch_start in range(0, total, SYNTHETIC_BATCH):
+        numbers = range(batch_start, min(total, batch_start + SYNTHETIC_BATCH))
+        rows, seat_counts = [], []
+        for index in numbers:
+            day = today + timedelta(days=(index % 400) - 200)
+            fmt = ("venue", "online", "hybrid")[index % 3]
+            seats = min(len(members), (index * 11) % (2 * REGISTRATIONS_PER_EVENT + 1))
+            seat_counts.append(seats)
+            rows.append({
+                "title": SYNTHETIC_TITLE.format(index + 1), "kind": kinds[index % 5], "format": fmt,
+                "starts_at": at(day, 10 + index % 8), "ends_at": at(day, 12 + index % 8),
+                "capacity": seats + index % 30, "prefecture": None if fmt == "online" else prefectures[index % 47],
+                "venue": "" if fmt == "online" else "会場", "online_url": "" if fmt == "venue" else MEETING_URL,
+                "summary": "負荷試験のための合成データです。", "status": "published",
+                "audience": ("public", "members")[index % 2], "confirmed_count": seats,
+                "organization_id": organizers[index % len(organizers)] if organizers and index % 4 else None,
+            })
+        ids = db.session.execute(
+            sa.insert(events).returning(events.c.id, sort_by_parameter_order=True), rows
+        ).scalars().all()
+        db.session.execute(sa.insert(event_themes), [
+            {"event_id": event_id, "theme": theme}
+            for index, event_id in zip(numbers, ids, strict=True)
+            for theme in dict.fromkeys([themes[index % len(themes)], themes[(index * 7 + 1) % len(themes)]])
+        ])
+        signups = []
+        for index, event_id, row, seats in zip(numbers, ids, rows, seat_counts, strict=True):
+            past = row["starts_at"] < now
+            first = (index * 37) % len(members) if members else 0
+            for offset in range(seats):
+                booked = row["starts_at"] - timedelta(days=7 + offset % 14)
+                signups.append({
+                    "event_id": event_id, "member_id": members[(first + offset) % len(members)],
+                    "status": CONFIRMED, "created_at": booked, "updated_at": booked, "confirmed_at": booked,
+                    "attendance": ("attended" if offset % 5 else "absent") if past else None,
+                })
+        if signups:
+            db.session.execute(sa.insert(registrations), signups)
+        db.session.commit()
+    click.echo(f"{total} synthetic events added.")

@@ -18,13 +18,15 @@ from members.models import Member
 #: slugs of generated articles: bench-000001 …
 SCALE_PREFIX = "bench-"
 BATCH = 2000
+#: `seed-demo --scale N` generates N × this many articles
+ARTICLES_PER_SCALE = 100
 
 
 def seed(scale: int) -> None:
-    """The demo articles (each once), then `scale` generated ones for benchmarks."""
+    """The demo articles (each once), then generated ones for benchmarks."""
     seed_articles()
     if scale > 0:
-        seed_scale(scale)
+        add_generated_articles(scale * ARTICLES_PER_SCALE)
 
 
 def seed_articles() -> None:
@@ -129,12 +131,12 @@ def _generated(rng: random.Random, number: int, now) -> tuple[dict, list[str]]:
     return row, themes
 
 
-def seed_scale(scale: int) -> None:
-    """Bulk-insert generated articles until `scale` of them exist (batched executemany, no ORM objects)."""
+def add_generated_articles(count: int) -> None:
+    """Bulk-insert generated articles until `count` of them exist (batched executemany, no ORM objects)."""
     have = db.session.scalar(
         sa.select(sa.func.count(Article.id)).where(Article.slug.like(f"{SCALE_PREFIX}%"))
     ) or 0
-    if have >= scale:
+    if have >= count:
         click.echo(f"Knowhow: {have} generated articles already exist.")
         return
     rng = random.Random(20221 + have)  # noqa: S311 (synthetic data, reproducible)  # nosec B311
@@ -142,8 +144,8 @@ def seed_scale(scale: int) -> None:
     started = time.monotonic()
     articles = Article.__table__
     article_themes = ArticleTheme.__table__
-    for batch_start in range(have + 1, scale + 1, BATCH):
-        numbers = range(batch_start, min(scale, batch_start + BATCH - 1) + 1)
+    for batch_start in range(have + 1, count + 1, BATCH):
+        numbers = range(batch_start, min(count, batch_start + BATCH - 1) + 1)
         generated = [_generated(rng, number, now) for number in numbers]
         ids = db.session.execute(
             sa.insert(articles).returning(articles.c.id, sort_by_parameter_order=True),
@@ -160,7 +162,7 @@ def seed_scale(scale: int) -> None:
         )
         db.session.commit()
         done = numbers[-1]
-        click.echo(f"Knowhow: {done}/{scale} generated articles ({time.monotonic() - started:.0f} s)")
+        click.echo(f"Knowhow: {done}/{count} generated articles ({time.monotonic() - started:.0f} s)")
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("ANALYZE articles"))
         db.session.execute(sa.text("ANALYZE search_documents"))

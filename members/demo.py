@@ -13,7 +13,7 @@ from members.services import hash_password
 
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
 #: synthetic members per unit of `seed-demo --scale` (benchmarks)
-SCALE_MEMBERS = 1000
+SCALE_MEMBERS = 10
 SCALE_EMAIL_DOMAIN = "scale.example.jp"
 SCALE_AFFILIATIONS = ("company", "public-sector", "education", "npo", "individual")
 
@@ -75,7 +75,7 @@ def seed(scale: int) -> None:
 
 
 def seed_scale(scale: int) -> None:
-    """`--scale N`: N × 1,000 synthetic members for benchmarks (skipped if already there)."""
+    """`--scale N`: N × 10 synthetic members for benchmarks (skipped if already there)."""
     if scale <= 0:
         return
     already = db.session.scalar(

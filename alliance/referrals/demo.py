@@ -27,6 +27,7 @@ from members.models import Member
 
 ADMIN_EMAIL = "admin@demo.ran-hub.jp"
 SYNTHETIC_PER_SCALE = 20
+SYNTHETIC_TITLE = "合成データの紹介 {}"
 
 #: title, theme, prefecture, requester slug, partner slug, final status, format, timing, description
 DEMO_REFERRALS = (
@@ -126,7 +127,7 @@ def seed(scale: int) -> None:
         _seed_referrals()
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Consultation)):
         _seed_consultations()
-    if scale > 0:
+    if scale > 0 and not db.session.scalar(sa.select(sa.exists().where(Referral.title.like(SYNTHETIC_TITLE.format("%"))))):
         added = add_synthetic_referrals(scale * SYNTHETIC_PER_SCALE)
         click.echo(f"Referrals: {added} synthetic past referrals added.")
 
@@ -241,7 +242,7 @@ def add_synthetic_referrals(count: int, *, seed: int = 6) -> int:
         status = rng.choice(statuses)
         created_at = now - timedelta(days=rng.randint(1, 1500))
         rows.append({
-            "title": f"合成データの紹介 {n + 1}", "theme": theme,
+            "title": SYNTHETIC_TITLE.format(n + 1), "theme": theme,
             "prefecture": prefectures.get(requester_id) or f"{rng.randint(1, 47):02d}",
             "description": "ベンチマーク用の合成データです。", "timing": "", "format": rng.choice(REFERRAL_FORMATS),
             "status": status, "requester_organization_id": requester_id, "partner_organization_id": partner_id,

@@ -18,7 +18,7 @@ from members.models import Member
 from members.services import hash_password
 
 #: `seed-demo --scale N` adds N × this many synthetic people with profiles
-SYNTHETIC_PER_SCALE = 200
+SYNTHETIC_PER_SCALE = 20
 
 #: (email, name, prefecture, affiliation, workplace, themes, skills, hours, remote, on site,
 #:  travel prefectures, visibility, summary)

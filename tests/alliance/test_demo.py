@@ -45,4 +45,4 @@ def test_seed_demo_scale_adds_synthetic_organizations(app, runner, tmp_path, mon
     monkeypatch.setattr(app, "instance_path", str(tmp_path))
     assert runner.invoke(args=["seed-demo", "--scale", "1"]).exit_code == 0
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == len(DEMO_SLUGS) + 100
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == len(DEMO_SLUGS) + 1

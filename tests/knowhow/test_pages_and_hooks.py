@@ -128,13 +128,13 @@ def test_demo_seeder_without_organisations_still_loads(app):
 
 
 def test_scale_seeder_bulk_inserts_searchable_articles(app, runner, client):
-    result = runner.invoke(args=["seed-demo", "--scale", "300"])
+    result = runner.invoke(args=["seed-demo", "--scale", "3"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         generated = db.session.scalar(sa.select(sa.func.count(Article.id)).where(Article.slug.like("bench-%")))
         assert generated == 300
         assert search.query("人材").total >= 200
-    again = runner.invoke(args=["seed-demo", "--scale", "300"])
+    again = runner.invoke(args=["seed-demo", "--scale", "3"])
     assert "already exist" in again.output
     assert re.search(r'href="/knowhow/bench-\d+"', client.get("/knowhow/?q=人材").get_data(as_text=True))
 

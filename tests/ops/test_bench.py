@@ -3,9 +3,17 @@
 import pytest
 import sqlalchemy as sa
 
+from alliance.demo import SYNTHETIC_PER_SCALE as ORGANIZATIONS_PER_SCALE
+from alliance.models import Organization
+from alliance.referrals.demo import SYNTHETIC_PER_SCALE as REFERRALS_PER_SCALE
+from alliance.referrals.models import Referral
 from bench.baseline import create_app as create_baseline
-from bench.run import Measurement, parse_wrk, results_markdown
+from bench.run import Configuration, Measurement, parse_wrk, results_markdown
 from core.db import db
+from events.demo import REGISTRATIONS_PER_EVENT, SYNTHETIC_EVENTS_PER_SCALE
+from events.models import Event, Registration
+from knowhow.demo import ARTICLES_PER_SCALE
+from knowhow.models import Article
 from members.demo import SCALE_MEMBERS
 from members.models import Member
 
@@ -38,31 +46,44 @@ def test_wrk_output_without_a_latency_distribution_is_refused():
         parse_wrk("Requests/sec: 10.0\n")
 
 
-def test_results_table_gives_the_ratio_to_the_baseline():
-    page = Measurement("/events/", 250.0, 20.0, 80.0, 2500, 0)
-    baseline = Measurement("/", 1000.0, 5.0, 15.0, 10000, 0)
-    text = results_markdown([page], baseline, {"database": "sqlite"})
-    assert "| `/events/` | 250.0 | 20.00 | 80.00 | 2500 | 0 | 0.25 |" in text
-    assert "| baseline: Flask + SQLAlchemy + Jinja, 20 rows | 1000.0 | 5.00 | 15.00 | 10000 | 0 | 1.00 |" in text
-    assert "| database | sqlite |" in text
+def test_results_give_the_ratio_to_the_baseline_and_name_the_missed_targets():
+    configuration = Configuration("sqlite", 100)
+    configuration.baseline = Measurement("/", 1000.0, 5.0, 15.0, 10000, 0)
+    configuration.pages["rendered"] = [Measurement("/events/", 600.0, 20.0, 80.0, 6000, 0),
+                                       Measurement("/alliance/", 250.0, 40.0, 130.0, 2500, 0)]
+    text = results_markdown([configuration], {"engine": "sqlite"})
+    assert "| `/events/` | 600 | 20.0 | 80.0 | 0.60 |" in text
+    assert "| `/alliance/` | 250 | 40.0 | 130.0 | 0.25 ✗ |" in text
+    assert "| baseline: 20 rows of `events` | 1000 | 5.0 | 15.0 | 1.00 |" in text
+    assert "SQLite, `seed-demo --scale 100`, rendered: missed by `/alliance/` (0.25× the baseline, p99 130 ms)." in text
+    assert "| engine | sqlite |" in text
 
 
-def test_baseline_page_lists_twenty_rows(database_url, make_member):
-    for _ in range(25):
-        make_member()
-    response = create_baseline(database_url).test_client().get("/")
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert html.count("<tr><td>") == 20
-
-
-def test_seed_demo_scale_adds_synthetic_members_once(app, tmp_path):
+def test_seed_demo_scale_adds_every_kind_in_proportion_once(app, tmp_path, database_url):
     app.instance_path = str(tmp_path)
     runner = app.test_cli_runner()
     for _ in range(2):
-        result = runner.invoke(args=["seed-demo", "--scale", "1"])
+        result = runner.invoke(args=["seed-demo", "--scale", "2"])
         assert result.exit_code == 0, result.output
+
+    def count(model, *where):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
     with app.app_context():
-        synthetic = db.session.scalar(sa.select(sa.func.count()).select_from(Member)
-                                      .where(Member.email.like("%@scale.example.jp")))
-    assert synthetic == SCALE_MEMBERS
+        assert count(Member, Member.email.like("%@scale.example.jp")) == 2 * SCALE_MEMBERS
+        assert count(Organization, Organization.slug.like("sample-%")) == 2 * ORGANIZATIONS_PER_SCALE
+        synthetic = Event.title.like("ベンチマーク用イベント %")
+        assert count(Event, synthetic) == 2 * SYNTHETIC_EVENTS_PER_SCALE
+        assert count(Article, Article.slug.like("bench-%")) == 2 * ARTICLES_PER_SCALE
+        assert count(Referral, Referral.title.like("合成データの紹介 %")) == 2 * REFERRALS_PER_SCALE
+        # Registrations: about REGISTRATIONS_PER_EVENT each, never over capacity, counters right.
+        per_event = db.session.execute(
+            sa.select(Event.capacity, Event.confirmed_count, sa.func.count(Registration.id))
+            .outerjoin(Registration, Registration.event_id == Event.id).where(synthetic).group_by(Event.id)
+        ).all()
+        assert all(taken == confirmed <= capacity for capacity, confirmed, taken in per_event)
+        assert sum(taken for *_rest, taken in per_event) >= len(per_event) * REGISTRATIONS_PER_EVENT // 2
+
+    # The baseline lists 20 rows of the same events table.
+    html = create_baseline(database_url).test_client().get("/").get_data(as_text=True)
+    assert html.count("<tr><td>") == 20
