@@ -21,6 +21,7 @@ import core.db
 import core.errors
 import core.i18n
 import core.mail
+import core.pagecache
 import core.requestlog
 import core.search
 import core.security
@@ -63,6 +64,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SMTP_URL=env.get("SMTP_URL", ""),
         MAIL_FROM=env.get("MAIL_FROM", "RAN hub <no-reply@ran-hub.jp>"),
         REDIS_URL=redis_url,
+        #: visitors' pages are kept this long at most (core/pagecache.py); 0 turns the cache off
+        PAGE_CACHE_SECONDS=int(env.get("PAGE_CACHE_SECONDS", "30")),
         RATELIMIT_ENABLED=env.get("RATELIMIT_ENABLED", "1") != "0",
         RATELIMIT_STORAGE_URI=redis_url or "memory://",
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
@@ -103,6 +106,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.api.init_app(app)
     core.cli.init_app(app)
     core.search.init_app(app)
+    core.pagecache.init_app(app)
 
     app.register_blueprint(core_bp)
     members.init_app(app)

@@ -163,7 +163,8 @@ def detail(event_id: int):
         can_manage=services.can_manage(event),
         show_online_url=services.may_see_online_url(event, registration),
         show_details=event.audience == "public" or current_user.is_authenticated,
-        form=EmptyForm(),
+        # Only members get a form (and with it a CSRF token in a session cookie).
+        form=EmptyForm() if current_user.is_authenticated else None,
     )
 
 

@@ -64,6 +64,8 @@ def app_config(database_url: str, **overrides) -> dict:
         "SLACK_INVITE_URL": "https://join.slack.example/ran-test",
         "SITE_URL": "http://localhost",
         "SERVER_NAME": None,
+        # Tests see each page rendered (query counts, fresh data); tests/core/test_pagecache.py turns it on.
+        "PAGE_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     return config

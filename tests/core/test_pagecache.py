@@ -1,0 +1,141 @@
+"""The visitors' page cache: served again only while nothing was written, never to or from a session."""
+
+import uuid
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from alliance.models import Organization
+from core import pagecache
+from core.db import db
+
+CACHE = pagecache.CACHE_HEADER
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(PAGE_CACHE_SECONDS=30)
+
+
+@pytest.fixture
+def visitor(app):
+    """A fresh cookie-less client per request, like many different visitors."""
+    return lambda path, **kwargs: app.test_client().get(path, **kwargs)
+
+
+def test_a_visitor_page_is_rendered_once_then_served_again(visitor, make_organization):
+    make_organization(name="気仙沼まちの人事部")
+    first, second = visitor("/alliance/"), visitor("/alliance/")
+    assert first.headers[CACHE] == "miss" and second.headers[CACHE] == "hit"
+    assert second.get_data() == first.get_data()
+    assert "気仙沼まちの人事部" in second.get_data(as_text=True)
+    # The security headers are added to a page from the cache as well.
+    assert "default-src 'self'" in second.headers["Content-Security-Policy"]
+    assert second.headers["Vary"] == "Cookie"
+
+
+def test_a_committed_write_shows_on_the_next_request(app, visitor, make_organization):
+    first = make_organization(name="最初の団体")
+    visitor("/alliance/")
+    make_organization(name="あとから加わった団体")
+    page = visitor("/alliance/")
+    assert page.headers[CACHE] == "miss"
+    assert "あとから加わった団体" in page.get_data(as_text=True)
+
+    with app.app_context():  # a bulk UPDATE outside the unit of work counts as a write too
+        db.session.execute(sa.update(Organization).where(Organization.slug == first.slug).values(name="名前を変えた団体"))
+        db.session.commit()
+    assert "名前を変えた団体" in visitor("/alliance/").get_data(as_text=True)
+
+
+def test_a_rolled_back_change_keeps_the_cached_page(app, visitor, make_organization):
+    make_organization()
+    visitor("/alliance/")
+    with app.app_context():
+        db.session.execute(sa.update(Organization).values(kind="other"))
+        db.session.rollback()
+    assert visitor("/alliance/").headers[CACHE] == "hit"
+
+
+def test_members_never_get_nor_leave_a_cached_page(client, auth, make_member, visitor):
+    member = make_member(display_name="山田 花子")
+    visitor("/")
+    auth.login(member)
+    page = client.get("/")
+    assert CACHE not in page.headers
+    assert "山田 花子" in page.get_data(as_text=True)
+    assert "山田 花子" not in visitor("/").get_data(as_text=True)
+
+
+def test_a_page_that_starts_a_session_is_not_kept(make_app):
+    """/consult carries a CSRF token: a copy would hand one visitor's token to the next."""
+    application = make_app(PAGE_CACHE_SECONDS=30, WTF_CSRF_ENABLED=True)
+    first, second = (application.test_client().get("/consult") for _ in range(2))
+    assert "Set-Cookie" in first.headers and CACHE not in first.headers
+    assert "Set-Cookie" in second.headers and CACHE not in second.headers
+    assert first.get_data() != second.get_data()  # each visitor got a token of their own
+
+
+def test_languages_are_kept_apart(app, visitor):
+    japanese = visitor("/")
+    assert visitor("/?lang=en").headers.get(CACHE) is None  # it sets the language cookie
+    english = app.test_client()
+    english.set_cookie("lang", "en")
+    assert english.get("/").headers[CACHE] == "miss"
+    assert 'lang="en"' in english.get("/").get_data(as_text=True)
+    assert visitor("/").get_data() == japanese.get_data()
+
+
+def test_api_tokens_and_error_pages_are_not_kept(visitor):
+    assert CACHE not in visitor("/api/v1/themes", headers={"Authorization": "Bearer nothing"}).headers
+    assert visitor("/no-such-page").status_code == 404
+    assert CACHE not in visitor("/no-such-page").headers
+
+
+def test_pages_expire_after_the_configured_time(visitor, monkeypatch):
+    visitor("/")
+    later = pagecache.time.monotonic() + 31
+    monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
+    assert visitor("/").headers[CACHE] == "miss"
+
+
+def test_switched_off_with_zero_seconds(make_app):
+    application = make_app(PAGE_CACHE_SECONDS=0)
+    for _ in range(2):
+        assert CACHE not in application.test_client().get("/").headers
+
+
+@pytest.fixture
+def redis_app(make_app):
+    """The cache in Redis (as in production), under a prefix of this test's own."""
+    prefix = f"ranhub-test:{uuid.uuid4().hex}:"
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    yield make_app(PAGE_CACHE_SECONDS=30, REDIS_URL="redis://127.0.0.1:6379/0", PAGE_CACHE_REDIS_PREFIX=prefix)
+    keys = list(client.scan_iter(prefix + "*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_workers_share_pages_and_writes_through_redis(redis_app, make_app):
+    # A second app on the same Redis stands for a second gunicorn worker.
+    other_worker = make_app(**{key: redis_app.config[key] for key in
+                               ("PAGE_CACHE_SECONDS", "REDIS_URL", "PAGE_CACHE_REDIS_PREFIX")})
+    assert redis_app.test_client().get("/events/").headers[CACHE] == "miss"
+    assert other_worker.test_client().get("/events/").headers[CACHE] == "hit"
+
+    with redis_app.app_context():  # a write in the first worker …
+        db.session.execute(sa.update(Organization).values(name="共有される団体"))
+        db.session.commit()
+    # … and the second one renders afresh.
+    assert other_worker.test_client().get("/events/").headers[CACHE] == "miss"
+
+
+def test_a_redis_outage_falls_back_to_rendering(make_app):
+    application = make_app(PAGE_CACHE_SECONDS=30, REDIS_URL="redis://127.0.0.1:1/0")
+    page = application.test_client().get("/")
+    assert page.status_code == 200 and CACHE not in page.headers
