@@ -106,13 +106,7 @@ def list_events():
         raise ApiError(422, _("Unknown theme."))
     if prefecture and prefecture not in refdata.PREFECTURES_BY_CODE:
         raise ApiError(422, _("Unknown prefecture code."))
-    query = (
-        sa.select(Event)
-        .where(Event.deleted_at.is_(None), Event.status.in_(("published", "cancelled")))
-        .options(selectinload(Event.theme_rows), joinedload(Event.organization))
-        .order_by(Event.starts_at, Event.id)
-    )
-    query = query.where(Event.ends_at >= (start or utcnow()))
+    query = services.listed_events_query(start or utcnow())
     if end is not None:
         query = query.where(Event.starts_at <= end)
     if theme:

@@ -23,6 +23,7 @@ from wtforms.widgets import HiddenInput
 
 from core import refdata
 from core.forms import MultiCheckboxField
+from events.services import MAX_EVENT_LENGTH
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -114,6 +115,9 @@ class EventForm(FlaskForm):
     def validate_ends_at(self, field):
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The end must be after the start."))
+        if self.starts_at.data and field.data and field.data - self.starts_at.data > MAX_EVENT_LENGTH:
+            raise ValidationError(_l("An event can last at most %(days)d days; make a longer programme a series.",
+                                     days=MAX_EVENT_LENGTH.days))
 
     def validate_signup_deadline(self, field):
         if field.data and self.starts_at.data and field.data > self.starts_at.data:

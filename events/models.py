@@ -61,6 +61,8 @@ class Event(Base):
         sa.CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity", name="seats_within_capacity"),
         sa.CheckConstraint("waitlist_count >= 0 AND applied_count >= 0", name="counts_not_negative"),
         sa.Index("ix_events_status_starts_at", "status", "starts_at"),
+        # The calendar (upcoming soonest first, past latest first) walks this in order.
+        sa.Index("ix_events_listing", "deleted_at", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

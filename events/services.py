@@ -48,6 +48,9 @@ seats_table = AffiliationSeat.__table__
 registrations_table = Registration.__table__
 
 REMINDER_WINDOW = timedelta(hours=24)
+#: the longest an event may last (longer programmes are series): "upcoming or still running"
+#: then becomes a range of start times, which the calendar index reads in order
+MAX_EVENT_LENGTH = timedelta(days=31)
 
 #: why a signup or cancellation is refused, with the message the member reads
 REFUSALS = {
@@ -774,8 +777,9 @@ def listed_events_query(now: datetime, *, past: bool = False):
         .options(selectinload(Event.theme_rows), joinedload(Event.organization))
     )
     if past:
-        return query.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
-    return query.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+        return query.where(Event.starts_at < now, Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    return (query.where(Event.starts_at >= now - MAX_EVENT_LENGTH, Event.ends_at >= now)
+            .order_by(Event.starts_at, Event.id))
 
 
 def upcoming_events(limit: int, organization_id: int | None = None, *, only_org: bool = False) -> list[Event]:

@@ -24,7 +24,7 @@ from alliance.permissions import staff_organization_ids
 from core import refdata
 from core.audit import audit
 from core.auth import admin_required, is_admin
-from core.db import db, utcnow
+from core.db import db, paginate_capped, utcnow
 from core.i18n import format_local_datetime
 from events import calendar, services
 from events.forms import (
@@ -142,7 +142,7 @@ def index():
     for name in ("format", "kind", "audience"):
         if filters[name]:
             query = query.where(getattr(Event, name) == filters[name])
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate_capped(query, PER_PAGE)
     return render_template(
         "events/index.html", page=page, past=past, filters=filters,
         can_create=services.can_create_events(),

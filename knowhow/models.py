@@ -34,6 +34,8 @@ class Article(Base):
     """A piece of knowhow written by a member, optionally for an organisation."""
 
     __tablename__ = "articles"
+    # Newest first among the published (home page, lists, organisation pages) walks this in order.
+    __table_args__ = (sa.Index("ix_articles_listing", "status", "published_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: lowercase ASCII, digits and hyphens; fixed at creation

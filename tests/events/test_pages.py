@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import Markup
 
+import core.db
 from core import hooks
 from core.db import db
 from events import sections
@@ -75,6 +76,26 @@ def test_pagination(client, make_event):
     assert "連番イベント00" in first and "連番イベント24" not in first
     assert "連番イベント24" in second and 'rel="prev"' in second
     assert client.get("/events/?page=99").status_code == 200
+
+
+def test_a_long_list_stops_counting_at_the_cap(client, make_event, monkeypatch):
+    """The total of a huge calendar is "more than N": counting every row would grow with the table."""
+    monkeypatch.setattr(core.db, "COUNT_CAP", 10)
+    for day in range(12):
+        make_event(starts_at=soon(day + 1), kind="training" if day < 3 else "seminar")
+    html = client.get("/events/").get_data(as_text=True)
+    assert "10件を超えるイベントがあります。上の条件で絞り込んでください。" in html
+    assert "12件" not in html
+    # Under the cap a filtered list has its exact count.
+    assert "3件のイベント" in client.get("/events/?kind=training").get_data(as_text=True)
+
+
+def test_an_event_still_running_is_listed_as_upcoming(client, make_event):
+    make_event(title="開催中の3日間研修", starts_at=soon(-2), ends_at=soon(1))
+    make_event(title="終了した研修", starts_at=soon(-3), ends_at=soon(-1))
+    upcoming = client.get("/events/").get_data(as_text=True)
+    assert "開催中の3日間研修" in upcoming and "終了した研修" not in upcoming
+    assert "終了した研修" in client.get("/events/?when=past").get_data(as_text=True)
 
 
 def _count_requests(client, count_queries, url: str) -> int:
