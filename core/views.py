@@ -52,10 +52,12 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     heads = migration_heads()
-    return jsonify(
+    response = jsonify(
         status="ok",
         database="ok",
         revision=revision,
         head=heads[0] if len(heads) == 1 else heads,
         migrations="current" if revision in heads else "pending",
     )
+    response.headers["Cache-Control"] = "no-store"  # asked anew each time, never from the page cache
+    return response

@@ -87,6 +87,11 @@ def test_languages_are_kept_apart(app, visitor):
     assert visitor("/").get_data() == japanese.get_data()
 
 
+def test_the_health_check_asks_the_database_every_time(visitor):
+    assert visitor("/healthz").headers["Cache-Control"] == "no-store"
+    assert CACHE not in visitor("/healthz").headers
+
+
 def test_api_tokens_and_error_pages_are_not_kept(visitor):
     assert CACHE not in visitor("/api/v1/themes", headers={"Authorization": "Bearer nothing"}).headers
     assert visitor("/no-such-page").status_code == 404
