@@ -121,6 +121,8 @@ def test_staff_write_for_their_organisation_and_colleagues_may_edit(client, auth
     client.post("/knowhow/new", data=dict(FORM, organization=organization.slug))
     article = _article(app, title=FORM["title"])
     assert article.organization_id == organization.id
+    page = client.get(f"/knowhow/{article.slug}").get_data(as_text=True)
+    assert f'<a href="/alliance/{organization.slug}">{organization.name}</a>' in page
     auth.logout()
     auth.login(colleague)
     assert client.get(f"/knowhow/{article.slug}/edit").status_code == 200
