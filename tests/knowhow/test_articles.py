@@ -121,6 +121,8 @@ def test_staff_write_for_their_organisation_and_colleagues_may_edit(client, auth
     client.post("/knowhow/new", data=dict(FORM, organization=organization.slug))
     article = _article(app, title=FORM["title"])
     assert article.organization_id == organization.id
+    page = client.get(f"/knowhow/{article.slug}").get_data(as_text=True)
+    assert f'<a href="/alliance/{organization.slug}">{organization.name}</a>' in page
     auth.logout()
     auth.login(colleague)
     assert client.get(f"/knowhow/{article.slug}/edit").status_code == 200
@@ -294,3 +296,17 @@ def test_list_and_detail_make_the_same_number_of_queries_for_few_and_many(client
     for n in range(12):
         make_article(make_member(), organization=organization, title=f"研修の記事{n}", themes=["seniors", "women"])
     assert counts() == few
+
+
+def test_saving_from_a_browser_without_a_change_keeps_the_version(client, auth, make_member, make_article, app):
+    """Browsers send a textarea's line breaks as CRLF; an unchanged text is no new version."""
+    author = make_member()
+    article = make_article(author, **{name: FORM[name] for name in ("title", "summary", "body", "themes")})
+    auth.login(author)
+    from_browser = dict(FORM, body=FORM["body"].replace("\n", "\r\n"), summary=FORM["summary"] + "\r\n")
+    response = client.post(f"/knowhow/{article.slug}/edit", data=from_browser, follow_redirects=True)
+    assert "変更はありませんでした" in response.get_data(as_text=True)
+    current = _article(app, slug=article.slug)
+    assert current.version == 1 and current.body == FORM["body"]
+    client.post("/knowhow/new", data=dict(from_browser, title="改行の確認"))
+    assert _article(app, title="改行の確認").body == FORM["body"]

@@ -89,7 +89,7 @@ def test_whole_flow_from_posting_to_cohort_and_impact(app, world, login, outbox,
         assert figures["地域の募集にマッチングした人数"] == 1
         assert figures["関わった時間"] == "480"
         section = "".join(hooks.render_all("impact_sections"))
-        assert "塩尻テスト人事部" in section and "1社・団体 1名" in section
+        assert '<a href="/alliance/shiojiri-test">塩尻テスト人事部</a>' in section and "1社・団体 1名" in section
 
 
 def test_not_matched_needs_a_kind_message_and_mails_it(world, login, make_application, outbox, fetch):

@@ -74,7 +74,8 @@ def test_my_page_lists_my_applications_and_staff_projects_in_constant_queries(
 
 def test_detail_shows_conditions_and_apply_form(world, login):
     html = login(world.applicant).get(f"/alliance/projects/{world.project_id}").get_data(as_text=True)
-    for text in ("テスト精工株式会社", "月10時間 × 6か月", "報酬あり：月3万円", "リモート可", 'name="motivation"'):
+    for text in ("テスト精工株式会社", "月10時間 × 6か月", "報酬あり：月3万円", "リモート可", 'name="motivation"',
+                 '<a href="/alliance/shiojiri-test">塩尻テスト人事部</a>'):
         assert text in html
     visitor = login(None).get(f"/alliance/projects/{world.project_id}").get_data(as_text=True)
     assert "ログインして応募する" in visitor and 'name="motivation"' not in visitor
