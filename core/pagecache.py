@@ -37,7 +37,7 @@ from core.i18n import select_locale
 CACHE_HEADER = "X-Page-Cache"
 CACHED_MIMETYPES = frozenset({"text/html", "application/json"})
 #: pages kept per process without Redis (the most recently used)
-LOCAL_ENTRIES = 2000
+LOCAL_ENTRIES = 500
 #: where the pages and the version live in Redis (PAGE_CACHE_REDIS_PREFIX overrides: tests, shared servers)
 REDIS_PREFIX = "ranhub:pages:"
 
