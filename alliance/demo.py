@@ -22,7 +22,7 @@ from alliance.models import (
 )
 from core import refdata
 from core.db import db
-from members.demo import create_demo_member, record_demo_accounts
+from members.demo import DEMO_ACCOUNTS, create_demo_member, record_demo_accounts
 from members.models import Member
 
 FOUNDED_EVENT = datetime(2022, 3, 25, 10, 0, tzinfo=UTC)
@@ -361,22 +361,25 @@ def seed(scale: int) -> None:
             lines.append(f"  {email} / {password} (staff: {data['slug']})")
         db.session.flush()
         db.session.add(OrganizationStaff(organization_id=organization.id, member_id=member.id, role="owner"))
-    _seed_pending_application()
+    _seed_pending_application(lines)
     db.session.flush()
     if len(lines) > 1:
         record_demo_accounts(lines)
     _seed_synthetic(scale)
 
 
-def _seed_pending_application() -> None:
+def _seed_pending_application(lines: list[str]) -> None:
+    """The demo applicant's application; its account is made when missing, never borrowed from a real member."""
     data = dict(PENDING_APPLICATION)
-    applicant = db.session.scalar(sa.select(Member).where(Member.email == data.pop("applicant_email")))
-    if applicant is None:
-        applicant = db.session.scalar(
-            sa.select(Member).where(Member.is_admin.is_(False)).order_by(Member.id).limit(1)
-        )
-    if applicant is None:
-        return
+    email = data.pop("applicant_email")
+    applicant = db.session.scalar(sa.select(Member).where(Member.email == email))
+    if applicant is None:  # the database had members already, so the demo accounts were not created
+        _email, name, prefecture, affiliation, organization_name, themes, _admin = next(
+            account for account in DEMO_ACCOUNTS if account[0] == email)
+        applicant, password = create_demo_member(email, name, prefecture, affiliation,
+                                                 organization_name=organization_name, themes=themes)
+        db.session.flush()
+        lines.append(f"  {email} / {password} (applicant: {data['slug']})")
     db.session.add(OrganizationApplication(applicant_id=applicant.id, status="pending", **data))
 
 

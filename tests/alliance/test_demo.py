@@ -46,3 +46,17 @@ def test_seed_demo_scale_adds_synthetic_organizations(app, runner, tmp_path, mon
     assert runner.invoke(args=["seed-demo", "--scale", "1"]).exit_code == 0
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) == len(DEMO_SLUGS) + 1
+
+
+def test_seed_demo_never_files_the_application_in_a_real_members_name(app, runner, make_member, tmp_path, monkeypatch):
+    """On a database that already has members the demo accounts are skipped: the applicant is still a demo account."""
+    real = make_member(display_name="本物の会員")
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "suzuki@demo.ran-hub.jp /" in result.output
+    with app.app_context():
+        [pending] = db.session.scalars(sa.select(OrganizationApplication)).all()
+        assert pending.applicant.email == "suzuki@demo.ran-hub.jp"
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OrganizationApplication)
+                                 .where(OrganizationApplication.applicant_id == real.id)) == 0

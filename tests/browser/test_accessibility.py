@@ -1,11 +1,25 @@
 """axe-core on the main pages, in Japanese and in English: no serious or critical violation.
 
-Add a page here when it lands (PUBLIC_PAGES for everyone, MEMBER_PAGES behind login).
+Add a page here when it lands (PUBLIC_PAGES for everyone, MEMBER_PAGES behind login,
+ADMIN_PAGES for the secretariat, FORMS_SENT_EMPTY for a form's error state). The demo
+data is loaded, so lists have rows and forms their choices; `{organization}`, `{event}`,
+`{article}`, `{project}`, `{referral}` and `{application}` in a path stand for a real
+slug or id of it. One test visits all pages of a kind in one browser and reports the
+problems of every page together.
 The markup does not depend on the database engine, so these run on SQLite only.
 """
 
 import pytest
-from playwright.sync_api import expect
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from alliance.models import Organization, OrganizationApplication
+from alliance.projects.models import Project
+from alliance.referrals.models import Referral
+from core import hooks
+from core.db import db, utcnow
+from events.models import Event
+from knowhow.models import Article
 
 pytestmark = pytest.mark.one_engine
 
@@ -17,6 +31,19 @@ PUBLIC_PAGES = [
     "/members/login",
     "/members/terms",
     "/no-such-page",
+    "/alliance/",
+    "/alliance/?region=tohoku&theme=youth-retention",
+    "/alliance/{organization}",
+    "/events/",
+    "/events/{event}",
+    "/knowhow/",
+    "/knowhow/?q=研修",
+    "/knowhow/{article}",
+    "/search?q=研修",
+    "/consult",
+    "/impact",
+    "/alliance/projects/",
+    "/alliance/projects/{project}",
 ]
 
 MEMBER_PAGES = [
@@ -24,35 +51,141 @@ MEMBER_PAGES = [
     "/members/me/edit",
     "/members/me/password",
     "/members/me/delete",
+    "/alliance/apply",
+    "/knowhow/new",
+    "/events/{event}",
+    "/alliance/projects/{project}",
+]
+
+ADMIN_PAGES = [
+    "/alliance/secretariat/",
+    "/alliance/secretariat/applications/{application}",
+    "/alliance/secretariat/organizations",
+    "/alliance/secretariat/members",
+    "/alliance/secretariat/audit",
+    "/alliance/referrals/",
+    "/alliance/referrals/new",
+    "/alliance/referrals/{referral}",
+    "/alliance/referrals/triage/",
+    "/alliance/{organization}/edit",
+    "/events/new",
+    "/events/manage",
+    "/events/{event}/attendees",
+    "/alliance/projects/new",
+]
+
+#: (who, form page): the form is sent empty and must show its errors accessibly
+FORMS_SENT_EMPTY = [
+    ("visitor", "/members/signup"),
+    ("visitor", "/consult"),
+    ("member", "/alliance/apply"),
+    ("member", "/knowhow/new"),
+    ("admin", "/events/new"),
+    ("admin", "/alliance/referrals/new"),
+    ("admin", "/alliance/projects/new"),
 ]
 
 
-def _with_lang(path: str, language: str) -> str:
+def first(query):
+    return db.session.scalars(query.limit(1)).first()
+
+
+@pytest.fixture
+def demo(live_server, tmp_path) -> dict:
+    """Load the demo data (its passwords go to a temporary instance folder); real slugs and ids of it."""
+    application = live_server.app
+    application.instance_path = str(tmp_path)
+    with application.app_context():
+        for seeder in hooks.collect("demo_seeders"):
+            seeder(0)
+            db.session.commit()
+        found = {
+            "organization": first(sa.select(Organization.slug).where(Organization.status == "active")
+                                  .order_by(Organization.id)),
+            "event": first(sa.select(Event.id).where(Event.status == "published", Event.audience == "public",
+                                                     Event.starts_at > utcnow()).order_by(Event.starts_at)),
+            "article": first(sa.select(Article.slug).where(Article.status == "published",
+                                                           Article.visibility == "public",
+                                                           Article.deleted_at.is_(None)).order_by(Article.id)),
+            "project": first(sa.select(Project.id).where(Project.status == "open").order_by(Project.id)),
+            "referral": first(sa.select(Referral.id).order_by(Referral.id)),
+            "application": first(sa.select(OrganizationApplication.id).where(OrganizationApplication.status == "pending")
+                                 .order_by(OrganizationApplication.id)),
+        }
+    assert None not in found.values(), f"the demo data lacks an object for a page: {found}"
+    return found
+
+
+def _url(path: str, language: str, demo: dict) -> str:
+    path = path.format(**demo)
     return f"{path}{'&' if '?' in path else '?'}lang={language}"
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("path", PUBLIC_PAGES)
-def test_public_page_is_accessible(page, assert_accessible, path, language):
-    page.goto(_with_lang(path, language))
-    expect(page.locator("html")).to_have_attribute("lang", language)
-    assert_accessible(page)
+def _report(violations: list[dict]) -> str:
+    return "\n".join(f"  [{v['impact']}] {v['id']}: {v['help']}\n      " + "\n      ".join(v["nodes"][:5])
+                     for v in violations)
+
+
+class Findings:
+    """The problems of every page checked, reported together at the end (one run shows them all)."""
+
+    def __init__(self, axe, language: str):
+        self.axe, self.language, self.problems = axe, language, []
+
+    def check(self, page: Page, label: str, expected_status: int | None = 200, response=None) -> None:
+        if response is not None and expected_status is not None and response.status != expected_status:
+            self.problems.append(f"{label}: answered {response.status}, expected {expected_status}")
+            return
+        lang = page.locator("html").get_attribute("lang")
+        if lang != self.language:
+            self.problems.append(f"{label}: <html lang={lang!r}>, expected {self.language!r}")
+        violations = self.axe(page)
+        if violations:
+            self.problems.append(f"{label}:\n{_report(violations)}")
+
+    def visit(self, page: Page, path: str, demo: dict) -> None:
+        response = page.goto(_url(path, self.language, demo))
+        self.check(page, path, 404 if path == "/no-such-page" else 200, response)
+
+    def assert_none(self) -> None:
+        assert self.problems == [], f"accessibility problems ({self.language}):\n" + "\n".join(self.problems)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_member_pages_are_accessible(member_page, assert_accessible, language):
+def test_public_pages_are_accessible(page, axe, demo, language):
+    findings = Findings(axe, language)
+    for path in PUBLIC_PAGES:
+        findings.visit(page, path, demo)
+    findings.assert_none()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_member_pages_are_accessible(member_page, axe, demo, language):
+    findings = Findings(axe, language)
     for path in MEMBER_PAGES:
-        member_page.goto(_with_lang(path, language))
-        expect(member_page.locator("html")).to_have_attribute("lang", language)
-        assert_accessible(member_page)
+        findings.visit(member_page, path, demo)
+    findings.assert_none()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_signup_form_with_errors_is_accessible(page, assert_accessible, language):
-    page.goto(_with_lang("/members/signup", language))
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("alert")).to_be_visible()
-    assert_accessible(page)
+def test_admin_pages_are_accessible(admin_page, axe, demo, language):
+    findings = Findings(axe, language)
+    for path in ADMIN_PAGES:
+        findings.visit(admin_page, path, demo)
+    findings.assert_none()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_forms_with_errors_are_accessible(page, member_page, admin_page, axe, demo, language):
+    findings = Findings(axe, language)
+    pages = {"visitor": page, "member": member_page, "admin": admin_page}
+    for who, path in FORMS_SENT_EMPTY:
+        actor = pages[who]
+        actor.goto(_url(path, language, demo))
+        actor.locator("main form[method=post]").first.locator("button[type=submit]").last.click()
+        expect(actor.get_by_role("alert").first).to_be_visible()
+        findings.check(actor, f"{path} sent empty by a {who}", expected_status=None)
+    findings.assert_none()
 
 
 def test_axe_finds_a_known_violation(page, axe):
