@@ -231,6 +231,24 @@ def signup(event_id: int):
     return redirect(url_for("events.detail", event_id=event_id))
 
 
+@bp.get("/<int:event_id>/cancel")
+@login_required
+def confirm_cancel(event_id: int):
+    """Ask before cancelling: what giving up this registration does, and the form that does it."""
+    event = get_visible_event_or_404(event_id)
+    registration = services.registration_of(event, current_user)
+    if registration is None or not registration.is_active:
+        abort(404)
+    return render_template(
+        "events/cancel_registration.html",
+        event=event,
+        registration=registration,
+        position=services.waitlist_position(registration),
+        refusal=services.refusal_for(event, current_user),
+        form=EmptyForm(),
+    )
+
+
 @bp.post("/<int:event_id>/cancel")
 @login_required
 def cancel(event_id: int):

@@ -81,7 +81,7 @@ def test_new_member_registers_sees_it_on_my_page_and_cancels(page, live_server, 
 
     expect(page.get_by_role("status")).to_contain_text("参加が確定しています。")
     expect(registration).to_contain_text("残り2席")
-    expect(registration.get_by_role("button", name="申し込みを取り消す")).to_be_visible()
+    expect(registration.get_by_role("link", name="申し込みを取り消す")).to_be_visible()
     assert registration_of(live_server, event, "ishinomaki.hanako@example.jp") == ("confirmed", 1, 0)
     screenshot(page, "registered")
 
@@ -93,8 +93,25 @@ def test_new_member_registers_sees_it_on_my_page_and_cancels(page, live_server, 
 
     row.get_by_role("link", name=event.title).click()
     page.wait_for_url(f"**/events/{event.id}")
-    registration.get_by_role("button", name="申し込みを取り消す").click()
+    registration.get_by_role("link", name="申し込みを取り消す").click()
 
+    page.wait_for_url(f"**/events/{event.id}/cancel")
+    expect(page.get_by_role("heading", level=1, name="申し込みを取り消しますか？")).to_be_visible()
+    confirmation = page.locator("main")
+    expect(confirmation).to_contain_text(event.title)
+    expect(confirmation).to_contain_text("参加確定")
+    expect(confirmation).to_contain_text("お席が解放されます。")
+    assert registration_of(live_server, event, "ishinomaki.hanako@example.jp") == ("confirmed", 1, 0)
+    screenshot(page, "confirm-cancel")
+    confirmation.get_by_role("link", name="戻る").click()
+    page.wait_for_url(f"**/events/{event.id}")
+    expect(registration).to_contain_text("参加が確定しています。")
+    assert registration_of(live_server, event, "ishinomaki.hanako@example.jp") == ("confirmed", 1, 0)
+
+    registration.get_by_role("link", name="申し込みを取り消す").click()
+    page.get_by_role("button", name="取り消しを確定する").click()
+
+    page.wait_for_url(f"**/events/{event.id}")
     expect(page.get_by_role("status")).to_contain_text("申し込みを取り消しました。")
     expect(registration).to_contain_text("申し込みを取り消しています。")
     expect(registration).to_contain_text("残り3席")
@@ -126,7 +143,10 @@ def test_full_event_waitlists_the_second_member_who_moves_up_when_the_first_canc
     second_page.goto("/members/me")
     expect(second_page.locator("section.my-registrations")).to_contain_text("補欠1番")
 
-    first_page.get_by_role("button", name="申し込みを取り消す").click()
+    first_page.get_by_role("link", name="申し込みを取り消す").click()
+    expect(first_page.locator("main")).to_contain_text("補欠の方がいる場合は、補欠1番目の方の参加が確定し")
+    assert registration_of(live_server, event, second.email) == ("waitlisted", 1, 1)
+    first_page.get_by_role("button", name="取り消しを確定する").click()
     expect(first_page.get_by_role("status")).to_contain_text("申し込みを取り消しました。")
 
     assert registration_of(live_server, event, first.email) == ("cancelled", 1, 0)
