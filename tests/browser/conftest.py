@@ -23,7 +23,9 @@ Fixtures:
 - `member_page`, `admin_page`   a page already logged in as a fresh RAN member / secretariat account
 - `screenshot`    `screenshot(page, "step")`: an intermediate picture (the final page of every
                   page is saved anyway when the test ends)
-- `axe`           `axe(page)`: the serious and critical axe-core violations of the current page
+- `axe`           `axe(page)`: the serious and critical axe-core violations of the current page;
+                  `axe(page, rules=["heading-order"])` runs only those rules and returns their
+                  violations whatever their impact
 - `assert_accessible`  `assert_accessible(page)` fails with a readable list of those violations
 
 Mark a test `@pytest.mark.one_engine` when what it checks cannot depend on the
@@ -212,22 +214,30 @@ def axe_source() -> str:
 def axe(axe_source):
     """`axe(page)`: the axe-core violations of impact serious or critical on the current page.
 
+    `axe(page, rules=[...])` runs only the given rule ids and returns every violation of
+    them, whatever its impact (e.g. "heading-order", which axe rates moderate).
     axe is evaluated through the DevTools protocol, which the page's CSP does not
     govern, so the page is checked under its real policy.
     """
 
-    def run(page: Page, impacts=BLOCKING_IMPACTS) -> list[dict]:
+    def run(page: Page, impacts=BLOCKING_IMPACTS, rules=None) -> list[dict]:
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.evaluate(axe_source)
+        options = {"resultTypes": ["violations"]}
+        if rules:
+            options["runOnly"] = {"type": "rule", "values": list(rules)}
         violations = page.evaluate(
-            """async () => {
-                const result = await axe.run(document, {resultTypes: ["violations"]});
+            """async (options) => {
+                const result = await axe.run(document, options);
                 return result.violations.map(v => ({
                     id: v.id, impact: v.impact, help: v.help,
                     nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary),
                 }));
-            }"""
+            }""",
+            options,
         )
+        if rules:
+            return violations
         return [violation for violation in violations if violation["impact"] in impacts]
 
     return run

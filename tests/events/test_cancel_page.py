@@ -106,7 +106,11 @@ def test_the_confirmation_form_cancels_with_its_csrf_token(make_app, make_event,
     token = csrf_token_from(browser.get("/members/login").get_data(as_text=True))
     browser.post("/members/login", data={"email": holder.email, "password": "correct-horse-battery-42",
                                          "csrf_token": token})
-    page = browser.get(f"/events/{event.id}/cancel").get_data(as_text=True)
+    confirmation = browser.get(f"/events/{event.id}/cancel")
+    assert confirmation.status_code == 200
+    page = confirmation.get_data(as_text=True)
+    assert browser.post(f"/events/{event.id}/cancel").status_code == 400
+    assert reload.status_of(event.id, holder) == "confirmed"
     response = browser.post(f"/events/{event.id}/cancel", data={"csrf_token": csrf_token_from(page)},
                             follow_redirects=True)
     assert "申し込みを取り消しました。" in response.get_data(as_text=True)
