@@ -59,7 +59,8 @@ def registration_of(live_server, event: Event, email: str) -> tuple[str | None, 
         return status, fresh.confirmed_count, fresh.waitlist_count
 
 
-def test_new_member_registers_sees_it_on_my_page_and_cancels(page, live_server, make_event, screenshot):
+def test_new_member_registers_sees_it_on_my_page_and_cancels(page, live_server, make_event, screenshot,
+                                                             assert_accessible):
     event = make_event(capacity=3)
 
     page.goto("/members/signup")
@@ -103,6 +104,7 @@ def test_new_member_registers_sees_it_on_my_page_and_cancels(page, live_server, 
     expect(confirmation).to_contain_text("お席が解放されます。")
     assert registration_of(live_server, event, "ishinomaki.hanako@example.jp") == ("confirmed", 1, 0)
     screenshot(page, "confirm-cancel")
+    assert_accessible(page)
     confirmation.get_by_role("link", name="戻る").click()
     page.wait_for_url(f"**/events/{event.id}")
     expect(registration).to_contain_text("参加が確定しています。")
