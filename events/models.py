@@ -61,8 +61,12 @@ class Event(Base):
         sa.CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity", name="seats_within_capacity"),
         sa.CheckConstraint("waitlist_count >= 0 AND applied_count >= 0", name="counts_not_negative"),
         sa.Index("ix_events_status_starts_at", "status", "starts_at"),
-        # The calendar (upcoming soonest first, past latest first) walks this in order.
-        sa.Index("ix_events_listing", "deleted_at", "starts_at", "id"),
+        # The calendar (upcoming soonest first, past latest first) walks an index in order.
+        # SQLite's planner (no statistics) takes `deleted_at IS NULL` as an equality and
+        # orders by the next columns; PostgreSQL's does not, so it gets a partial index.
+        sa.Index("ix_events_listing", "deleted_at", "starts_at", "id").ddl_if(dialect="sqlite"),
+        sa.Index("ix_events_listing_live", "starts_at", "id",
+                 postgresql_where=sa.text("deleted_at IS NULL")).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

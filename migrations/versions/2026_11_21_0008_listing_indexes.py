@@ -5,6 +5,7 @@ Revises: 0007
 Create Date: 2026-11-21
 
 """
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -15,8 +16,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.create_index('ix_events_listing', ['deleted_at', 'starts_at', 'id'], unique=False)
+    # One shape per planner (see events.models.Event): SQLite orders by the columns after
+    # `deleted_at IS NULL`; PostgreSQL needs that condition as a partial index.
+    if op.get_bind().dialect.name == 'postgresql':
+        op.create_index('ix_events_listing_live', 'events', ['starts_at', 'id'],
+                        postgresql_where=sa.text('deleted_at IS NULL'))
+    else:
+        op.create_index('ix_events_listing', 'events', ['deleted_at', 'starts_at', 'id'])
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index('ix_articles_listing', ['status', 'published_at', 'id'], unique=False)
 
@@ -24,5 +30,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.drop_index('ix_articles_listing')
-    with op.batch_alter_table('events', schema=None) as batch_op:
-        batch_op.drop_index('ix_events_listing')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_events_listing_live', table_name='events')
+    else:
+        op.drop_index('ix_events_listing', table_name='events')
