@@ -14,7 +14,6 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
-    TextAreaField,
     URLField,
 )
 from wtforms.fields import DateTimeLocalField
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from core import refdata
-from core.forms import MultiCheckboxField
+from core.forms import MultiCheckboxField, TextAreaField
 from events.services import MAX_EVENT_LENGTH
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -8,7 +8,6 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -24,7 +23,7 @@ from wtforms.validators import (
 from alliance.referrals.models import REFERRAL_FORMATS
 from alliance.referrals.services import FORMAT_LABELS
 from core import refdata
-from core.forms import MultiCheckboxField
+from core.forms import MultiCheckboxField, TextAreaField
 
 TITLE_MAX = 120
 TEXT_MAX = 5000
