@@ -229,7 +229,7 @@ class ContactForm(FlaskForm):
         validators=[Length(max=120, message=_l("Please keep this within %(max)d characters."))],
     )
     message = TextAreaField(
-        _l("Message"), filters=[_strip],
+        _l("Your message"), filters=[_strip],
         validators=[DataRequired(_l("Please write your message.")),
                     Length(max=4000, message=_l("Please keep the message within %(max)d characters."))],
     )

@@ -198,7 +198,7 @@ class MessageForm(FlaskForm):
     """A message from the organiser to every confirmed attendee."""
 
     subject = StringField(_l("Subject"), validators=[DataRequired(_l("Please enter a subject.")), Length(max=150)])
-    body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Please enter a message.")),
+    body = TextAreaField(_l("Message text"), validators=[DataRequired(_l("Please enter a message.")),
                                                     Length(max=10_000)])
 
 

@@ -122,7 +122,7 @@ class WithdrawForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     body = TextAreaField(
-        _l("Message"),
+        _l("Message to the other party"),
         filters=[_stripped],
         validators=[DataRequired(_l("Please write a message.")),
                     Length(max=MESSAGE_MAX, message=_l("Please keep this within %(max)d characters."))],
