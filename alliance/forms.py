@@ -14,7 +14,6 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
-    TextAreaField,
     URLField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from alliance import services
 from alliance.models import ORGANIZATION_KINDS, STAFF_ROLES, THEME_DEPTHS
 from core import refdata
-from core.forms import MultiCheckboxField
+from core.forms import MultiCheckboxField, TextAreaField
 
 MAX_SERVICES = 12
 MAX_RECORDS = 12
@@ -230,7 +229,7 @@ class ContactForm(FlaskForm):
         validators=[Length(max=120, message=_l("Please keep this within %(max)d characters."))],
     )
     message = TextAreaField(
-        _l("Message"), filters=[_strip],
+        _l("Your message"), filters=[_strip],
         validators=[DataRequired(_l("Please write your message.")),
                     Length(max=4000, message=_l("Please keep the message within %(max)d characters."))],
     )

@@ -1,5 +1,6 @@
-"""Form fields every blueprint shares: checkbox lists and selects with clear messages."""
+"""Form fields every blueprint shares: checkbox lists, selects with clear messages, textareas."""
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
@@ -38,3 +39,17 @@ class ChoiceField(SelectField):
             return
         if str(self.data) not in _allowed_values(self):
             raise ValidationError(_l("Please choose one of the options shown."))
+
+
+class TextAreaField(wtforms.TextAreaField):
+    """A textarea whose line breaks are stored as LF, whichever a client sends.
+
+    Browsers submit a textarea's line breaks as CRLF: kept as sent, an unchanged
+    text would differ from the stored one, and `Length` would count each break twice
+    where the browser's `maxlength` counts it once. Every form uses this field.
+    """
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data:
+            self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")

@@ -4,9 +4,14 @@ Two walls: markdown-it never passes raw HTML through (it is escaped as text) and
 refuses `javascript:`/`vbscript:`/`data:` link targets; nh3 then keeps only the
 tags, attributes and URL schemes listed here — no script, iframe, style
 attribute or event handler survives, whatever the parser let through.
+
+Images are shown only from the site itself: the Content-Security-Policy allows no
+other source, and loading one would tell a third party who reads the page. An
+external image becomes a link to it instead.
 """
 
 import html
+from urllib.parse import urlsplit
 
 import markdown_it
 import nh3
@@ -41,6 +46,32 @@ def _shift_heading(self, tokens, idx, options, env):
 
 _parser.add_render_rule("heading_open", _shift_heading)
 _parser.add_render_rule("heading_close", _shift_heading)
+
+
+def _inside_link(tokens, idx) -> bool:
+    depth = 0
+    for token in tokens[:idx]:
+        depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+    return depth > 0
+
+
+def _image(self, tokens, idx, options, env):
+    # Only the site's own images (no scheme, no host) are loaded; any other becomes a link to it.
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    parts = urlsplit(src)
+    if not parts.scheme and not parts.netloc:
+        return self.image(tokens, idx, options, env)
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    text = html.escape(alt or src)
+    if _inside_link(tokens, idx) or parts.scheme not in ("http", "https", ""):
+        return text  # a link cannot hold a link, and other schemes are not followed
+    title = token.attrGet("title")
+    title_attr = f' title="{html.escape(str(title))}"' if title else ""
+    return f'<a href="{html.escape(src)}"{title_attr}>{text}</a>'
+
+
+_parser.add_render_rule("image", _image)
 
 
 def _clean(rendered: str) -> str:

@@ -20,18 +20,31 @@ NAV = (
     ("consultations.new", _l("Ask for help")),
 )
 
+#: sections under a menu item's URL that belong to no item (/alliance/referrals/ is not 加盟団体)
+NAV_UNLISTED = ("referrals.index", "alliance.secretariat")
+
 
 def has_endpoint(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+def _within(path: str, url: str) -> bool:
+    if url == "/":
+        return path == "/"
+    return path == url or path.startswith(url.rstrip("/") + "/")
+
+
 def nav_items() -> list[dict]:
-    items = []
-    for endpoint, label in NAV:
-        if has_endpoint(endpoint):
-            url = url_for(endpoint)
-            active = request.path.startswith(url) if url != "/" else request.path == "/"
-            items.append({"url": url, "label": label, "active": active})
+    """The main menu; the item whose URL is the longest prefix of this page's is the current one."""
+    items = [{"url": url_for(endpoint), "label": label, "active": False}
+             for endpoint, label in NAV if has_endpoint(endpoint)]
+    sections = [(item["url"], item) for item in items]
+    sections += [(url_for(endpoint), None) for endpoint in NAV_UNLISTED if has_endpoint(endpoint)]
+    matches = [(url, item) for url, item in sections if _within(request.path, url)]
+    if matches:
+        _, current = max(matches, key=lambda match: len(match[0]))
+        if current is not None:
+            current["active"] = True
     return items
 
 

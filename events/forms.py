@@ -14,7 +14,6 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
-    TextAreaField,
     URLField,
 )
 from wtforms.fields import DateTimeLocalField
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from core import refdata
-from core.forms import MultiCheckboxField
+from core.forms import MultiCheckboxField, TextAreaField
 from events.services import MAX_EVENT_LENGTH
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -199,7 +198,7 @@ class MessageForm(FlaskForm):
     """A message from the organiser to every confirmed attendee."""
 
     subject = StringField(_l("Subject"), validators=[DataRequired(_l("Please enter a subject.")), Length(max=150)])
-    body = TextAreaField(_l("Message"), validators=[DataRequired(_l("Please enter a message.")),
+    body = TextAreaField(_l("Message text"), validators=[DataRequired(_l("Please enter a message.")),
                                                     Length(max=10_000)])
 
 

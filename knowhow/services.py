@@ -199,8 +199,7 @@ class ArticleData:
         fields["organization_id"] = values.get("organization_id") or None
         for name in PLAYBOOK_FIELDS + ("summary", "body", "title"):
             if name in fields:
-                # Browsers send a textarea's line breaks as CRLF: stored as LF, an unchanged text stays unchanged.
-                fields[name] = (fields[name] or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+                fields[name] = (fields[name] or "").strip()
         return cls(**fields)
 
 

@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from core import refdata
-from core.forms import ChoiceField, MultiCheckboxField
+from core.forms import ChoiceField, MultiCheckboxField, TextAreaField
 from members import services
 from members.models import AFFILIATIONS, LOCALES
 

@@ -1,5 +1,7 @@
 """Site-wide pages: home, language switch, error pages, health check, headers."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
@@ -109,3 +111,26 @@ def test_pages_carry_no_inline_script(client):
 
 def test_debug_is_off_by_default(app):
     assert app.debug is False
+
+
+@pytest.mark.parametrize("path, current", [
+    ("/alliance/", ["加盟団体"]),
+    ("/alliance/nav-test", ["加盟団体"]),
+    ("/alliance/projects/", ["募集"]),
+    ("/alliance/projects/people/", ["募集"]),
+    ("/alliance/referrals/", []),
+    ("/alliance/secretariat/", []),
+    ("/events/", ["イベント"]),
+    ("/impact", ["活動実績"]),
+    ("/members/me", []),
+    ("/", []),
+])
+def test_main_menu_marks_the_section_of_the_page(client, auth, make_admin, make_organization, path, current):
+    """The deepest menu URL containing the page wins; referrals and the secretariat sit under /alliance/ but are
+    not the member directory."""
+    make_organization(slug="nav-test")
+    auth.login(make_admin())
+    response = client.get(path)
+    assert response.status_code == 200
+    nav = response.get_data(as_text=True).split('<nav class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == current

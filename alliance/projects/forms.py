@@ -12,7 +12,6 @@ from wtforms import (
     FormField,
     StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 from alliance.projects import services
 from alliance.projects.models import COMPENSATIONS, HOST_TYPES, PROJECT_KINDS
 from core import refdata
-from core.forms import ChoiceField
+from core.forms import ChoiceField, TextAreaField
 from members.expertise.forms import WholeNumberField, validate_skill_tags
 from members.expertise.models import parse_skills
 

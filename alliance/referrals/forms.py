@@ -8,7 +8,6 @@ from wtforms import (
     IntegerField,
     SelectField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -24,7 +23,7 @@ from wtforms.validators import (
 from alliance.referrals.models import REFERRAL_FORMATS
 from alliance.referrals.services import FORMAT_LABELS
 from core import refdata
-from core.forms import MultiCheckboxField
+from core.forms import MultiCheckboxField, TextAreaField
 
 TITLE_MAX = 120
 TEXT_MAX = 5000
@@ -123,7 +122,7 @@ class WithdrawForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     body = TextAreaField(
-        _l("Message"),
+        _l("Message to the other party"),
         filters=[_stripped],
         validators=[DataRequired(_l("Please write a message.")),
                     Length(max=MESSAGE_MAX, message=_l("Please keep this within %(max)d characters."))],

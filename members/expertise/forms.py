@@ -4,7 +4,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -16,7 +16,7 @@ from wtforms.validators import (
 )
 
 from core import refdata
-from core.forms import ChoiceField, MultiCheckboxField
+from core.forms import ChoiceField, MultiCheckboxField, TextAreaField
 from members.expertise.models import MAX_SKILLS, SKILL_MAX_LENGTH, VISIBILITIES, parse_skills
 
 SUMMARY_MAX = 1000

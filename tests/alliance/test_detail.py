@@ -41,6 +41,11 @@ def test_page_shows_everything(client, full_organization):
         assert text in html, text
 
 
+def test_contact_form_asks_for_the_enquiry(client, full_organization):
+    html = client.get("/alliance/shiojiri-hr").get_data(as_text=True)
+    assert '<label for="message">お問い合わせ内容</label>' in html
+
+
 def test_contact_address_is_never_rendered(client, auth, make_member, full_organization):
     assert "secret-inbox" not in client.get("/alliance/shiojiri-hr").get_data(as_text=True)
     auth.login(make_member())

@@ -99,3 +99,33 @@ def test_mailto_links_stay():
 
 def test_markdown_to_text_drops_markup():
     assert markdown_to_text("## 見出し\n\n**太字** と [リンク](https://x.jp)") == "見出し\n太字 と リンク"
+
+
+def test_an_external_image_becomes_a_link_to_it():
+    """The CSP loads images only from the site: an external one would show broken (and tell its host who reads)."""
+    html = str(render_markdown('![研修の様子](https://example.jp/photo.png "当日") と ![](https://example.jp/b.png)'))
+    assert "<img" not in html
+    assert ('<a href="https://example.jp/photo.png" title="当日" rel="nofollow noopener noreferrer">研修の様子</a>'
+            in html)
+    assert '<a href="https://example.jp/b.png" rel="nofollow noopener noreferrer">https://example.jp/b.png</a>' in html
+
+
+@pytest.mark.parametrize("source", ["![地図](//example.jp/map.png)", "![地図](HTTP://EXAMPLE.JP/map.png)"])
+def test_protocol_relative_and_upper_case_images_are_external_too(source):
+    html = str(render_markdown(source))
+    assert "<img" not in html and ">地図</a>" in html
+
+
+def test_an_image_from_the_site_itself_stays_an_image():
+    html = str(render_markdown("![ロゴ](/static/logo.png)"))
+    assert '<img src="/static/logo.png" alt="ロゴ">' in html
+
+
+def test_an_external_image_inside_a_link_leaves_its_alt_text_in_the_link():
+    html = str(render_markdown("[![バッジ](https://example.jp/badge.svg)](https://example.jp/)"))
+    assert html == '<p><a href="https://example.jp/" rel="nofollow noopener noreferrer">バッジ</a></p>\n'
+
+
+def test_a_backslash_path_is_no_way_to_another_host():
+    # Browsers read "/\host" as "//host"; the parser percent-encodes the backslash, so it stays on the site.
+    assert 'src="/%5Cexample.jp/x.png"' in str(render_markdown("![x](/\\example.jp/x.png)"))

@@ -254,6 +254,7 @@ def test_attendee_list_shows_status_and_waitlist_order(client, auth, organiser, 
         assert member.display_name in html
     assert html.count("参加確定</td>") == 2 and html.count("補欠</td>") == 2
     assert html.index(members[2].display_name) < html.index(members[3].display_name)
+    assert '<label for="body">本文</label>' in html  # the message to attendees, not the contact form's wording
 
 
 def test_csv_export_is_utf8_with_bom_and_neutralises_formulas(client, auth, organiser, make_event, make_members,

@@ -6,6 +6,8 @@ import pytest
 from markupsafe import Markup, escape
 
 from core import hooks
+from core.db import db
+from members.models import Member
 from tests.conftest import PASSWORD
 from tests.members.conftest import field_errors
 
@@ -133,6 +135,15 @@ def test_bio_markdown_is_sanitised(client, auth, make_member):
     assert 'href="javascript:' not in html
     assert "<img" not in html  # the raw tag is shown as text, never as an element
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_bio_line_breaks_from_a_browser_are_stored_as_lf(app, client, auth, make_member):
+    """Browsers send a textarea's line breaks as CRLF; every form stores LF (core.forms.TextAreaField)."""
+    member = make_member()
+    auth.login(member)
+    client.post("/members/me/edit", data=profile_form(member, bio="一行目\r\n二行目\r三行目"))
+    with app.app_context():
+        assert db.session.get(Member, member.id).bio == "一行目\n二行目\n三行目"
 
 
 @pytest.mark.parametrize("changes, message", [

@@ -211,6 +211,13 @@ def test_messages_are_sanitised(app, world, login, make_referral):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ReferralMessage)) == 1
 
 
+def test_message_line_breaks_from_a_browser_are_stored_as_lf(app, world, login, make_referral):
+    referral_id = make_referral(requester=world.requester, partner=world.partner, status="accepted")
+    login(world.requester_staff).post(f"/alliance/referrals/{referral_id}/messages", data={"body": "a\r\nb"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(ReferralMessage.body)) == "a\nb"
+
+
 def test_oversized_message_is_refused(app, world, login, make_referral):
     referral_id = make_referral(requester=world.requester, partner=world.partner, status="accepted")
     response = login(world.requester_staff).post(f"/alliance/referrals/{referral_id}/messages",

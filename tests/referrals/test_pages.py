@@ -193,3 +193,11 @@ def test_referral_pages_render_in_english(world, login, make_referral):
     html = client.get(f"/alliance/referrals/{referral_id}?lang=en").get_data(as_text=True)
     assert "Suggested member organisations" in html and "Foreign workers: expert ・ Chubu" in html
     assert "Ask for help" in client.get("/consult").get_data(as_text=True)
+
+
+def test_thread_message_box_is_labelled_as_a_message(world, login, make_referral):
+    """Not the contact form's 「お問い合わせ内容」, which once shared the English msgid."""
+    referral_id = make_referral(requester=world.requester, partner=world.partner, status="accepted")
+    html = login(world.requester_staff).get(f"/alliance/referrals/{referral_id}").get_data(as_text=True)
+    assert '<label for="body">メッセージ</label>' in html
+    assert "お問い合わせ内容" not in html
