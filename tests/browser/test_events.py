@@ -11,39 +11,24 @@ from core.mail import OutboxMessage
 from events.models import Event, Registration
 from members.models import Member
 from tests.browser.helpers import fill_form
+from tests.events.conftest import create_event
 
 NEW_PASSWORD = "maple-harbour-lights-27"
 
 
 @pytest.fixture
 def make_event(live_server):
-    """A published public venue event next week (Asia/Tokyo 14:00); override any field."""
+    """A published public venue event next week at 14:00 Asia/Tokyo (see tests/events/conftest.py)."""
 
     def factory(**fields) -> Event:
         starts_at = (datetime.now(UTC) + timedelta(days=7)).replace(hour=5, minute=0, second=0, microsecond=0)
         values = {
             "title": "石巻 若手社員の地域同期研修 説明会",
-            "kind": "seminar",
-            "format": "venue",
             "starts_at": starts_at,
-            "ends_at": starts_at + timedelta(hours=2),
-            "capacity": 10,
-            "waitlist_enabled": True,
-            "audience": "public",
-            "prefecture": "04",
             "venue": "石巻市 かわまち交流センター",
             "summary": "地域の企業が合同で新入社員を育てる同期研修の説明会です。",
-            "status": "published",
         }
-        values.update(fields)
-        with live_server.app.app_context():
-            event = Event(**values)
-            event.themes = ["youth-retention"]
-            db.session.add(event)
-            db.session.commit()
-            db.session.refresh(event)
-            db.session.expunge(event)
-            return event
+        return create_event(live_server.app, **{**values, **fields})
 
     return factory
 

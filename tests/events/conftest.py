@@ -29,37 +29,38 @@ def soon(days: float = 7, hours: float = 0) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+def create_event(app, *, themes=("youth-retention",), organization=None, **fields) -> Event:
+    """A published venue event next week with 10 seats and a waitlist; override any field."""
+    starts_at = fields.pop("starts_at", soon(7))
+    values = {
+        "title": f"テストイベント{_next()}",
+        "kind": "seminar",
+        "format": "venue",
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=2),
+        "capacity": 10,
+        "waitlist_enabled": True,
+        "audience": "public",
+        "prefecture": "04",
+        "venue": "石巻市のテスト会場",
+        "summary": "テスト用のイベントです。",
+        "status": "published",
+    }
+    values.update(fields)
+    with app.app_context():
+        event = Event(organization_id=getattr(organization, "id", None), **values)
+        event.themes = list(themes)
+        db.session.add(event)
+        db.session.commit()
+        db.session.refresh(event)
+        db.session.expunge(event)
+        return event
+
+
 @pytest.fixture
 def make_event(app):
-    """A published venue event next week with 10 seats and a waitlist; override any field."""
-
-    def factory(*, themes=("youth-retention",), organization=None, **fields) -> Event:
-        starts_at = fields.pop("starts_at", soon(7))
-        values = {
-            "title": f"テストイベント{_next()}",
-            "kind": "seminar",
-            "format": "venue",
-            "starts_at": starts_at,
-            "ends_at": starts_at + timedelta(hours=2),
-            "capacity": 10,
-            "waitlist_enabled": True,
-            "audience": "public",
-            "prefecture": "04",
-            "venue": "石巻市のテスト会場",
-            "summary": "テスト用のイベントです。",
-            "status": "published",
-        }
-        values.update(fields)
-        with app.app_context():
-            event = Event(organization_id=getattr(organization, "id", None), **values)
-            event.themes = list(themes)
-            db.session.add(event)
-            db.session.commit()
-            db.session.refresh(event)
-            db.session.expunge(event)
-            return event
-
-    return factory
+    """`make_event(**fields)`: see create_event."""
+    return lambda **fields: create_event(app, **fields)
 
 
 @pytest.fixture
