@@ -107,6 +107,11 @@ def _status_label(event: Event, now) -> str:
     return ""
 
 
+#: relevance factor of an event still to come (not cancelled): of two equally relevant hits, the next
+#: edition of a yearly conference comes before the past ones
+UPCOMING_BOOST = 1.25
+
+
 def search_provider(query, viewer, limit: int) -> list[SearchHit]:
     """Events for /search and the API (honours the kind, theme and prefecture filters), best first."""
     filters = getattr(query, "filters", {}) or {}
@@ -137,7 +142,7 @@ def search_provider(query, viewer, limit: int) -> list[SearchHit]:
             title=hit.highlighted_title(),
             url=url_for("events.detail", event_id=event.id),
             snippet=search.LazySnippet(hit),
-            score=hit.score,
+            score=hit.score * (UPCOMING_BOOST if event.ends_at >= now and not event.is_cancelled else 1.0),
             meta={
                 "id": event.id,
                 "type": event.kind,
@@ -154,4 +159,5 @@ def search_provider(query, viewer, limit: int) -> list[SearchHit]:
                 "status_label": _status_label(event, now),
             },
         ))
+    found.sort(key=lambda found_hit: found_hit.score, reverse=True)
     return found

@@ -277,3 +277,13 @@ def test_demo_events_are_searchable(app, runner, visitor):
     titles = [title for title, _url in found(visitor, "カンファレンス", kind="event")]
     assert titles and all("カンファレンス" in title for title in titles)
     assert found(visitor, "定例会", kind="event") == []  # the monthly meetings are for members
+
+
+def test_an_upcoming_event_comes_before_equally_relevant_past_ones(app, create, visitor):
+    upcoming = create(title="地域人事部カンファレンス2031")
+    past = create(title="地域人事部カンファレンス2030")
+    with app.app_context():
+        event = db.session.get(Event, past)
+        event.starts_at, event.ends_at = soon(-300), soon(-300, hours=4)
+        db.session.commit()
+    assert [url for _title, url in found(visitor, "カンファレンス")] == [f"/events/{upcoming}", f"/events/{past}"]
