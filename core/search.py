@@ -491,6 +491,22 @@ class Hit:
         return highlight(self.title, self.plan)
 
 
+class LazySnippet:
+    """A hit's snippet, analysed only when a page actually shows it (for core.hooks.SearchHit)."""
+
+    def __init__(self, hit: Hit):
+        self._hit = hit
+        self._html: Markup | None = None
+
+    def __html__(self) -> str:
+        if self._html is None:
+            self._html = self._hit.snippet()
+        return str(self._html)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
 @dataclass
 class Results:
     """A page of hits; `total` counts the ranked candidates, `more` says there are further matches."""

@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from core import hooks
+from core import hooks, search
 from core.api import add_openapi
 from core.security import csrf
-from events import api, demo, sections, services
+from events import api, demo, search_index, sections, services
 from events.cli import events_cli
 from events.forms import ALLOCATION_LABELS, AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from events.views import bp
@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
         event_allocation_name=_label(ALLOCATION_LABELS),
         event_status_name=_label(STATUS_LABELS),
     )
+    search.register_reindexer(app, search_index.SEARCH_KIND, search_index.reindex_events)
+    hooks.register(app, "search_providers", sections.search_provider)
     hooks.register(app, "home_sections", sections.home_section)
     hooks.register(app, "organization_sections", sections.organization_section)
     hooks.register(app, "member_sections", sections.member_section)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alliance.models import Organization
 from core import refdata
 from core.db import db, utcnow
-from events import services
+from events import search_index, services
 from events.models import CONFIRMED, Event, EventSeries, EventTheme, Registration
 from members.demo import DEMO_ACCOUNTS, SCALE_EMAIL_DOMAIN
 from members.models import Member
@@ -51,6 +51,7 @@ def _event(organizer, **fields) -> Event:
     event.themes = list(themes)
     db.session.add(event)
     db.session.flush()
+    search_index.index_event(event)
     return event
 
 
@@ -279,6 +280,7 @@ def _synthetic(scale: int, today: date) -> None:
             for index, event_id in zip(numbers, ids, strict=True)
             for theme in dict.fromkeys([themes[index % len(themes)], themes[(index * 7 + 1) % len(themes)]])
         ])
+        search_index.index_inserted(ids, rows)
         signups = []
         for index, event_id, row, seats in zip(numbers, ids, rows, seat_counts, strict=True):
             past = row["starts_at"] < now

@@ -1,13 +1,18 @@
 """What events add to pages other blueprints own (registered on core.hooks)."""
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
+from core import search
+from core.auth import is_admin
 from core.db import db, utcnow
-from core.hooks import Figure, render_section
-from events import services
+from core.hooks import Figure, SearchHit, render_section
+from core.i18n import format_local_datetime
+from events import search_index, services
+from events.forms import AUDIENCE_LABELS, KIND_LABELS, TOKYO
 from events.models import ACTIVE_STATES, CANCELLED, Event, Registration
 
 HOME_LIMIT = 4
@@ -77,4 +82,82 @@ def impact_figures() -> list[Figure]:
     ]
 
 
+# --- the site search ----------------------------------------------------------------------------
 
+
+def viewer_for(member) -> search.Viewer:
+    """Visibility in the index: visitors find public events, members also members-only ones."""
+    if not getattr(member, "is_authenticated", False):
+        return search.ANONYMOUS
+    return search.Viewer(member_id=member.id, is_admin=is_admin(member))
+
+
+def _may_find(event: Event, member) -> bool:
+    """The index is checked, not trusted: listed, and members-only events for members only."""
+    if not search_index.is_indexed(event):
+        return False
+    return event.audience != "members" or bool(getattr(member, "is_authenticated", False))
+
+
+def _status_label(event: Event, now) -> str:
+    if event.is_cancelled:
+        return _("Cancelled")
+    if event.ends_at < now:
+        return _("Ended")
+    return ""
+
+
+#: relevance factor of an event still to come (not cancelled): of two equally relevant hits, the next
+#: edition of a yearly conference comes before the past ones
+UPCOMING_BOOST = 1.25
+
+
+def search_provider(query, viewer, limit: int) -> list[SearchHit]:
+    """Events for /search and the API (honours the kind, theme and prefecture filters), best first."""
+    filters = getattr(query, "filters", {}) or {}
+    if filters.get("kind") and filters["kind"] != search_index.SEARCH_KIND:
+        return []
+    results = search_index.search_events(
+        str(query), viewer_for(viewer), theme=filters.get("theme"), prefecture=filters.get("prefecture"),
+        limit=min(limit, search.DEFAULT_CANDIDATES),
+    )
+    ids = [hit.object_id for hit in results.hits]
+    if not ids:
+        return []
+    events = {
+        event.id: event
+        for event in db.session.scalars(
+            sa.select(Event).where(Event.id.in_(ids)).options(selectinload(Event.theme_rows))
+        )
+        if _may_find(event, viewer)
+    }
+    now = utcnow()
+    found = []
+    for hit in results.hits:
+        event = events.get(hit.object_id)
+        if event is None:
+            continue
+        found.append(SearchHit(
+            kind=search_index.SEARCH_KIND,
+            title=hit.highlighted_title(),
+            url=url_for("events.detail", event_id=event.id),
+            snippet=search.LazySnippet(hit),
+            score=hit.score * (UPCOMING_BOOST if event.ends_at >= now and not event.is_cancelled else 1.0),
+            meta={
+                "id": event.id,
+                "type": event.kind,
+                "type_label": str(KIND_LABELS.get(event.kind, "")),
+                "format": event.format,
+                "audience": event.audience,
+                "audience_label": str(AUDIENCE_LABELS["members"]) if event.audience == "members" else "",
+                "themes": sorted(event.themes),
+                "prefecture": event.prefecture,
+                "starts_at": event.starts_at.astimezone(TOKYO).isoformat(),
+                "ends_at": event.ends_at.astimezone(TOKYO).isoformat(),
+                "date_label": format_local_datetime(event.starts_at),
+                "status": event.status,
+                "status_label": _status_label(event, now),
+            },
+        ))
+    found.sort(key=lambda found_hit: found_hit.score, reverse=True)
+    return found

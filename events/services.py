@@ -41,6 +41,7 @@ from events.models import (
     LotteryDraw,
     Registration,
 )
+from events.search_index import index_event
 from members.models import Member
 
 events_table = Event.__table__
@@ -602,6 +603,7 @@ def create_event(data: dict, actor: Member) -> Event:
     apply_form(event, data)
     db.session.add(event)
     db.session.flush()
+    index_event(event)
     audit("event.create", event, actor=actor, status=event.status)
     return event
 
@@ -617,6 +619,7 @@ def update_event(event: Event, data: dict, actor: Member, now: datetime | None =
         data = {**data, "status": event.status}  # a published event cannot go back to draft
     apply_form(event, data)
     db.session.flush()
+    index_event(event)
     if event.per_organization_cap != old_cap:
         _recount_affiliation_seats(event)
     if not event.awaiting_draw:
@@ -647,6 +650,7 @@ def cancel_event(event: Event, actor: Member, reason: str = "", now: datetime | 
         raise ActionRefused("already_cancelled")
     event.status = "cancelled"
     event.cancelled_at = now
+    index_event(event)
     registrations = db.session.scalars(
         sa.select(Registration)
         .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATES))
@@ -661,11 +665,13 @@ def cancel_event(event: Event, actor: Member, reason: str = "", now: datetime | 
 def delete_event(event: Event, actor: Member, now: datetime | None = None) -> None:
     """Soft delete: hidden everywhere, recoverable by an admin."""
     event.deleted_at = now or utcnow()
+    index_event(event)
     audit("event.delete", event, actor=actor)
 
 
 def restore_event(event: Event, actor: Member) -> None:
     event.deleted_at = None
+    index_event(event)
     audit("event.restore", event, actor=actor)
 
 

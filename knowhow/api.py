@@ -249,13 +249,38 @@ OPENAPI_SCHEMAS = {
         "type": "object",
         "required": ["kind", "title", "title_html", "url", "snippet_html", "score"],
         "properties": {
-            "kind": {"type": "string"},
+            "kind": {"type": "string", "enum": list(site_search.RESULT_KINDS)},
             "title": {"type": "string"},
             "title_html": {"type": "string", "description": "HTML: escaped text with <mark> highlights"},
             "url": {"type": "string"},
             "snippet_html": {"type": "string", "description": "HTML: escaped text with <mark> highlights"},
             "score": {"type": "number"},
-            "meta": {"type": "object"},
+            "meta": {
+                "type": "object",
+                "description": "What the kind adds to show the hit: an organisation its prefecture; an article"
+                               " slug, type, type_label, themes, prefecture, published; an event id, type,"
+                               " type_label, format, audience, audience_label, themes, prefecture, starts_at,"
+                               " ends_at, date_label, status and status_label",
+                "properties": {
+                    "id": {"type": "integer", "description": "event: its id"},
+                    "slug": {"type": "string", "description": "article: its slug"},
+                    "type": {"type": "string", "description": "the article kind or the event kind"},
+                    "type_label": {"type": "string", "description": "that kind in the reader's language"},
+                    "themes": {"type": "array", "items": {"type": "string"}},
+                    "prefecture": {"type": ["string", "null"], "description": "JIS code (null: online event)"},
+                    "published": {"type": "boolean", "description": "article: not a draft"},
+                    "format": {"type": "string", "enum": ["venue", "online", "hybrid"]},
+                    "audience": {"type": "string", "enum": ["public", "members"]},
+                    "audience_label": {"type": "string", "description": "event: RAN会員限定 or empty"},
+                    "starts_at": {"type": "string", "format": "date-time", "description": "event: ISO 8601, +09:00"},
+                    "ends_at": {"type": "string", "format": "date-time"},
+                    "date_label": {"type": "string", "description": "event: its start as shown, 2026年12月3日(木) 15:00"},
+                    "status": {"type": "string", "enum": ["published", "cancelled"],
+                               "description": "event: a cancelled event (中止) is still found"},
+                    "status_label": {"type": "string",
+                                     "description": "event: 中止 (cancelled), 終了 (over) or empty"},
+                },
+            },
         },
     },
 }

@@ -85,22 +85,6 @@ def impact_section() -> Markup | None:
     )
 
 
-class LazySnippet:
-    """A hit's snippet, analysed only when a page actually shows it."""
-
-    def __init__(self, hit: search.Hit):
-        self._hit = hit
-        self._html: Markup | None = None
-
-    def __html__(self) -> str:
-        if self._html is None:
-            self._html = self._hit.snippet()
-        return str(self._html)
-
-    def __str__(self) -> str:
-        return self.__html__()
-
-
 def search_provider(query, viewer, limit: int) -> list[SearchHit]:
     """Articles for /search (honours the kind, theme and prefecture filters)."""
     filters = getattr(query, "filters", {}) or {}
@@ -120,7 +104,7 @@ def search_provider(query, viewer, limit: int) -> list[SearchHit]:
             kind=services.SEARCH_KIND,
             title=hit.highlighted_title(),
             url=url_for("knowhow.detail", slug=article.slug),
-            snippet=LazySnippet(hit),
+            snippet=search.LazySnippet(hit),
             score=hit.score,
             meta={"slug": article.slug, "type": article.kind, "type_label": article.kind_label,
                   "themes": sorted(article.themes), "prefecture": article.prefecture,
