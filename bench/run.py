@@ -266,6 +266,18 @@ def _git_commit() -> str:
     return result.stdout.strip() or "unknown"
 
 
+NOTES_HEADING = "## Notes"
+
+
+def kept_notes(path: Path) -> str:
+    """The hand-written analysis under "## Notes" of the previous results, carried over to the new ones."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    start = text.find("\n" + NOTES_HEADING + "\n")
+    return "\n" + text[start + 1:] if start >= 0 else ""
+
+
 @contextmanager
 def throwaway_database(engine: str, workdir: Path, postgres_url: str, keep: bool):
     """An empty database of the engine: a file in `workdir`, or a PostgreSQL database dropped afterwards."""
@@ -393,7 +405,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{args.duration} s per page after a 1 s warm-up",
         "command": "`.venv/bin/python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]) + "`",
     }
-    args.output.write_text(results_markdown(configurations, settings), encoding="utf-8")
+    args.output.write_text(results_markdown(configurations, settings) + kept_notes(args.output), encoding="utf-8")
     print(args.output.read_text(encoding="utf-8"))
 
 

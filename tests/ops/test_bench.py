@@ -8,7 +8,7 @@ from alliance.models import Organization
 from alliance.referrals.demo import SYNTHETIC_PER_SCALE as REFERRALS_PER_SCALE
 from alliance.referrals.models import Referral
 from bench.baseline import create_app as create_baseline
-from bench.run import Configuration, Measurement, parse_wrk, results_markdown
+from bench.run import Configuration, Measurement, kept_notes, parse_wrk, results_markdown
 from core.db import db
 from events.demo import REGISTRATIONS_PER_EVENT, SYNTHETIC_EVENTS_PER_SCALE
 from events.models import Event, Registration
@@ -87,3 +87,10 @@ def test_seed_demo_scale_adds_every_kind_in_proportion_once(app, tmp_path, datab
     # The baseline lists 20 rows of the same events table.
     html = create_baseline(database_url).test_client().get("/").get_data(as_text=True)
     assert html.count("<tr><td>") == 20
+
+
+def test_the_hand_written_notes_survive_a_new_run(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    assert kept_notes(results) == ""
+    results.write_text("# Load benchmark results\n\n| old | table |\n\n## Notes\n\nWhy the rendered pages miss.\n")
+    assert kept_notes(results) == "\n## Notes\n\nWhy the rendered pages miss.\n"
