@@ -1,6 +1,6 @@
 """Public and staff pages of the alliance: directory, organisation page, editing, staff, joining, impact."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -40,7 +40,10 @@ def prefecture_filter_url(code: str) -> str:
 
 
 def directory_url_for_prefecture(code: str) -> str:
-    return url_for("alliance.directory", prefecture=code)
+    # Called for every tile of the map (twice: tiles and text list): build the base URL once.
+    if "directory_url" not in g:
+        g.directory_url = url_for("alliance.directory")
+    return f"{g.directory_url}?prefecture={code}"
 
 
 @bp.get("/alliance/")
