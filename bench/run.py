@@ -23,6 +23,7 @@ temporary databases and Redis keys are removed at the end whatever happens.
 """
 
 import argparse
+import logging
 import os
 import platform
 import re
@@ -209,10 +210,14 @@ def prepare_database(database_url: str, scale: int, workdir: Path, secret_key: s
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret_key})
     app.instance_path = str(workdir)  # the demo account file goes here, not into instance/
     runner = app.test_cli_runner()
-    for arguments in (["db", "upgrade"], ["seed-demo", "--scale", str(scale)]):
-        result = runner.invoke(args=arguments)
-        if result.exit_code != 0:
-            raise SystemExit(f"flask {' '.join(arguments)} failed:\n{result.output}\n{result.exception!r}")
+    logging.disable(logging.INFO)  # one line per queued demo mail would bury the progress
+    try:
+        for arguments in (["db", "upgrade"], ["seed-demo", "--scale", str(scale)]):
+            result = runner.invoke(args=arguments)
+            if result.exit_code != 0:
+                raise SystemExit(f"flask {' '.join(arguments)} failed:\n{result.output}\n{result.exception!r}")
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 @contextmanager
