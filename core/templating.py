@@ -60,8 +60,20 @@ def now_year() -> int:
     return datetime.now(ZoneInfo("Asia/Tokyo")).year
 
 
+def theme_options() -> list[tuple[str, str]]:
+    """(slug, name) of every theme, for a filter's <select>."""
+    return [(theme.slug, theme.name) for theme in refdata.THEMES]
+
+
+def prefecture_options() -> list[tuple[str, str]]:
+    """(code, name) of every prefecture, north to south, for a filter's <select>."""
+    return [(prefecture.code, prefecture.name) for prefecture in refdata.PREFECTURES]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        theme_options=theme_options,
+        prefecture_options=prefecture_options,
         nav_items=nav_items,
         has_endpoint=has_endpoint,
         url_with_args=url_with_args,
