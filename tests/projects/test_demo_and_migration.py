@@ -1,7 +1,5 @@
 """The demo data of people and projects, and migration 0007 both ways on both engines."""
 
-import uuid
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +9,7 @@ from alliance.projects.models import Cohort, Programme, ProgrammePhase, Project,
 from app import MIGRATIONS_DIR, create_app
 from core.db import db
 from members.expertise.models import ExpertiseProfile
-from tests.conftest import PG_SERVER, app_config
+from tests.conftest import app_config
 
 
 @pytest.fixture
@@ -56,32 +54,14 @@ def test_demo_projects_with_matches_phases_and_cohorts(demo_app):
     assert "塩尻市のCHRO" in client.get("/alliance/projects/").get_data(as_text=True)
 
 
-@contextmanager
-def fresh_database(engine_name, tmp_path):
-    if engine_name == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrate.sqlite3'}"
-        return
-    name = f"ranhub_migrate_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-def test_migration_upgrades_and_downgrades(engine_name, tmp_path):
-    with fresh_database(engine_name, tmp_path) as url:
-        migrating = create_app(app_config(url))
-        with migrating.app_context():
-            upgrade(directory=MIGRATIONS_DIR)
-            assert "project_programmes" in sa.inspect(db.engine).get_table_names()
-            downgrade(directory=MIGRATIONS_DIR, revision="0001")
-            tables = sa.inspect(db.engine).get_table_names()
-            assert "projects" not in tables and "expertise_profiles" not in tables and "members" in tables
-            upgrade(directory=MIGRATIONS_DIR)
-            assert "expertise_skills" in sa.inspect(db.engine).get_table_names()
-            db.engine.dispose()
+def test_migration_upgrades_and_downgrades(empty_database_url):
+    migrating = create_app(app_config(empty_database_url))
+    with migrating.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+        assert "project_programmes" in sa.inspect(db.engine).get_table_names()
+        downgrade(directory=MIGRATIONS_DIR, revision="0001")
+        tables = sa.inspect(db.engine).get_table_names()
+        assert "projects" not in tables and "expertise_profiles" not in tables and "members" in tables
+        upgrade(directory=MIGRATIONS_DIR)
+        assert "expertise_skills" in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()
