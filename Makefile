@@ -34,9 +34,10 @@ install: $(STAMP)
 	$(BIN)/pybabel compile -d translations
 
 run: install
+	@# The demo accounts of an earlier run (a first run's seeding prints them itself).
+	@if [ -s instance/ranhub.sqlite3 ] && [ -s instance/demo-accounts.txt ]; then cat instance/demo-accounts.txt; fi
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	@test ! -f instance/demo-accounts.txt || cat instance/demo-accounts.txt
 	$(FLASK) run --debug --port $(PORT)
 
 # The whole suite: lint and security scan, then pytest (unit, API fuzzing, browser, accessibility).
