@@ -133,7 +133,8 @@ def add_openapi(app: Flask, paths: dict | None = None, schemas: dict | None = No
     """Add operations to the document (each also takes `COMMON_PARAMETERS` and may answer 400/422)."""
     document = app.extensions.setdefault(_OPENAPI, {"paths": {}, "schemas": {}})
     for path, item in (paths or {}).items():
-        assert "parameters" not in item, f"{path}: list parameters on each operation, where they are checked"
+        if "parameters" in item:
+            raise ValueError(f"{path}: list parameters on each operation, where they are checked")
         document["paths"][path] = {
             method: {
                 **operation,
