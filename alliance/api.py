@@ -1,7 +1,7 @@
 """The alliance's part of /api/v1: member organisations (the contact address is never included)."""
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 
 from alliance import services
@@ -9,14 +9,19 @@ from alliance.models import THEME_DEPTHS, Organization
 from core import refdata
 from core.api import (
     LIMIT_PARAMETERS,
+    PREFECTURE_SCHEMA,
+    REGION_PARAMETER,
+    THEME_PARAMETER,
     ApiError,
     api_url,
+    arg,
     error_responses,
     json_content,
     list_of,
     list_response,
     page_limit,
     page_offset,
+    query_parameter,
 )
 from core.db import db
 
@@ -53,20 +58,11 @@ def organization_detail_json(organization: Organization) -> dict:
     }
 
 
-def _filter_arg(name: str, known) -> str:
-    value = request.args.get(name, "")
-    if value and value not in known:
-        raise ApiError(422, _("Unknown %(name)s: %(value)s", name=name, value=value[:40]))
-    return value
-
-
 @bp.get("/organizations")
 def organizations():
     """Live member organisations, newest first; filters `theme`, `prefecture`, `region` combine."""
     filters = services.DirectoryFilters.from_values(
-        prefecture=_filter_arg("prefecture", refdata.PREFECTURES_BY_CODE),
-        region=_filter_arg("region", refdata.REGIONS_BY_SLUG),
-        theme=_filter_arg("theme", refdata.THEMES_BY_SLUG),
+        prefecture=arg("prefecture", ""), region=arg("region", ""), theme=arg("theme", ""),
     )
     limit, offset = page_limit(), page_offset()
     rows = db.session.scalars(
@@ -143,15 +139,14 @@ OPENAPI_PATHS = {
         "get": {
             "summary": "Member organisations (newest first)",
             "parameters": [
-                {"name": "theme", "in": "query", "schema": _STRING, "description": "theme slug"},
-                {"name": "prefecture", "in": "query", "schema": _STRING,
-                 "description": "served prefecture, two-digit code"},
-                {"name": "region", "in": "query", "schema": _STRING, "description": "region slug"},
+                THEME_PARAMETER,
+                query_parameter("prefecture", PREFECTURE_SCHEMA, "a served prefecture, JIS X 0401 code"),
+                REGION_PARAMETER,
                 *LIMIT_PARAMETERS,
             ],
             "responses": {
                 "200": {"description": "organisations", **json_content(list_of("Organization"))},
-                **error_responses(422, 429),
+                **error_responses(429),
             },
         }
     },

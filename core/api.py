@@ -3,9 +3,18 @@
 Each blueprint keeps its endpoints in its own `api.py` (a Blueprint with
 url_prefix "/api/v1") and adds its paths to the OpenAPI document with
 `add_openapi(app, paths=..., schemas=...)` at `init_app`.
+
+The document is also the API's input contract: before any documented operation
+runs, `check_query_arguments` holds the query string to the operation's
+`parameters` (an unknown or repeated argument is a 400, a value outside its
+schema a 422) and leaves the converted values for the view in `arg(name)`.
+Parameters are built from the helpers here (`query_parameter`, the reference
+data schemas, `id_parameter`), so what is documented is what is enforced.
 """
 
+import re
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +24,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from core import refdata
+from core.i18n import LANGUAGES
+from core.routing import MAX_ID
 from core.security import csrf
 
 API_PREFIX = "/api/v1"
@@ -60,22 +71,23 @@ def is_api_request() -> bool:
     return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
+def arg(name: str, default: Any = None) -> Any:
+    """A query argument of the current operation, checked and converted as documented.
+
+    Integers are `int`, `format: date` a `date`, `format: date-time` an aware
+    `datetime` in UTC; an argument not given is `default`.
+    """
+    return g.get("api_args", {}).get(name, default)
+
+
 def page_limit() -> int:
-    """The `limit` argument, 1..100 (422 otherwise)."""
-    raw = request.args.get("limit", "")
-    if not raw:
-        return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise ApiError(422, _("limit must be a whole number from 1 to %(max)d.", max=MAX_LIMIT))
-    return int(raw)
+    """The `limit` argument, 1..100 (checked by `check_query_arguments`)."""
+    return arg("limit", DEFAULT_LIMIT)
 
 
 def page_offset() -> int:
-    """The `offset` argument, 0..MAX_OFFSET (422 otherwise: the database could not take more)."""
-    raw = request.args.get("offset", "0")
-    if not raw.isdigit() or int(raw) > MAX_OFFSET:
-        raise ApiError(422, _("offset must be a whole number from 0 to %(max)d.", max=MAX_OFFSET))
-    return int(raw)
+    """The `offset` argument, 0..MAX_OFFSET (more than the database could take is a 422)."""
+    return arg("offset", 0)
 
 
 def list_response(items: list[dict], *, has_more: bool, offset: int, limit: int):
@@ -118,8 +130,19 @@ def token_required(view):
 
 
 def add_openapi(app: Flask, paths: dict | None = None, schemas: dict | None = None) -> None:
+    """Add operations to the document (each also takes `COMMON_PARAMETERS` and may answer 400/422)."""
     document = app.extensions.setdefault(_OPENAPI, {"paths": {}, "schemas": {}})
-    document["paths"].update(paths or {})
+    for path, item in (paths or {}).items():
+        if "parameters" in item:
+            raise ValueError(f"{path}: list parameters on each operation, where they are checked")
+        document["paths"][path] = {
+            method: {
+                **operation,
+                "parameters": [*operation.get("parameters", []), *COMMON_PARAMETERS],
+                "responses": {**QUERY_ERROR_RESPONSES, **operation.get("responses", {})},
+            }
+            for method, operation in item.items()
+        }
     document["schemas"].update(schemas or {})
 
 
@@ -151,9 +174,49 @@ ERROR_SCHEMA = {
     },
 }
 
+# --- parameters: how every blueprint documents its input --------------------------------------
+
+#: a string with something besides white space in it (what `str.strip()` would not empty)
+NOT_BLANK = r"\S"
+THEME_SCHEMA = {"type": "string", "enum": [theme.slug for theme in refdata.THEMES]}
+PREFECTURE_SCHEMA = {"type": "string", "enum": [prefecture.code for prefecture in refdata.PREFECTURES]}
+REGION_SCHEMA = {"type": "string", "enum": [region.slug for region in refdata.REGIONS]}
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+DATE_OR_DATE_TIME_SCHEMA = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}],
+}
+
+
+def query_parameter(name: str, schema: dict, description: str = "", *, required: bool = False) -> dict:
+    parameter = {"name": name, "in": "query", "schema": schema}
+    if description:
+        parameter["description"] = description
+    if required:
+        parameter["required"] = True
+    return parameter
+
+
+def enum_schema(values) -> dict:
+    return {"type": "string", "enum": list(values)}
+
+
+def id_parameter(name: str) -> dict:
+    """A database id in the path: a larger one than a key holds answers 404 like any unknown id."""
+    return {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA}
+
+
+THEME_PARAMETER = query_parameter("theme", THEME_SCHEMA, "theme slug (GET /themes)")
+PREFECTURE_PARAMETER = query_parameter("prefecture", PREFECTURE_SCHEMA,
+                                       "JIS X 0401 two-digit prefecture code (GET /prefectures)")
+REGION_PARAMETER = query_parameter("region", REGION_SCHEMA, "region slug (GET /prefectures)")
 LIMIT_PARAMETERS = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}},
-    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}},
+    query_parameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                    f"items per page (default {DEFAULT_LIMIT})"),
+    query_parameter("offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET}, "items to skip"),
+]
+#: taken by every operation (added to each one by `add_openapi`)
+COMMON_PARAMETERS = [
+    query_parameter("lang", enum_schema(LANGUAGES), "language of error messages (default ja)"),
 ]
 
 
@@ -164,13 +227,180 @@ def error_responses(*statuses: int) -> dict:
     }
 
 
+#: what every operation may answer about its query string (added to each one by `add_openapi`)
+QUERY_ERROR_RESPONSES = {
+    "400": {"description": "an unknown query argument, or one given more than once",
+            **json_content({"$ref": "#/components/schemas/Error"})},
+    "422": {"description": "a query argument outside its documented schema",
+            **json_content({"$ref": "#/components/schemas/Error"})},
+}
+
+# --- checking the query string against the document ------------------------------------------
+
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_DATE_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?"
+    r"(?:[Zz]|([+-])([0-9]{2}):([0-9]{2}))"
+)
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+class _Invalid(ValueError):
+    """A value outside its schema; `reason` says which rule it broke (for the message)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def utc(value: datetime) -> datetime:
+    """An aware datetime in UTC; one beyond the calendar's ends is held at the end (no OverflowError)."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+def parse_date(raw: str) -> date:
+    """RFC 3339 `full-date` (YYYY-MM-DD). Year 0000, which the format allows, is read as 0001-01-01."""
+    match = _DATE.fullmatch(raw)
+    if match is None:
+        raise _Invalid("format")
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        # year 0 is a leap year of the proleptic calendar, as 2000 is
+        value = date(year or 2000, month, day)
+    except ValueError:
+        raise _Invalid("format") from None
+    return value if year else date.min
+
+
+def parse_date_time(raw: str) -> datetime:
+    """RFC 3339 `date-time` with its offset, in UTC. A leap second (:60) is read as :59."""
+    match = _DATE_TIME.fullmatch(raw)
+    if match is None:
+        raise _Invalid("format")
+    day = parse_date(match[1])
+    hour, minute, second = int(match[2]), int(match[3]), int(match[4])
+    offset_hours, offset_minutes = int(match[7] or 0), int(match[8] or 0)
+    if hour > 23 or minute > 59 or second > 60 or offset_hours > 23 or offset_minutes > 59:
+        raise _Invalid("format")
+    offset = timedelta(hours=offset_hours, minutes=offset_minutes) * (-1 if match[6] == "-" else 1)
+    micro = int((match[5] or "0")[:6].ljust(6, "0"))
+    return utc(datetime(day.year, day.month, day.day, hour, minute, min(second, 59), micro, tzinfo=timezone(offset)))
+
+
+_FORMATS = {"date": parse_date, "date-time": parse_date_time}
+
+
+def _convert(raw: str, schema: dict) -> Any:
+    """`raw` read as `schema` describes it (the subset of JSON Schema the document uses)."""
+    if "anyOf" in schema:
+        for alternative in schema["anyOf"]:
+            try:
+                return _convert(raw, alternative)
+            except _Invalid:
+                continue
+        raise _Invalid("format")
+    if schema.get("type") == "integer":
+        if _INTEGER.fullmatch(raw) is None:
+            raise _Invalid("integer")
+        number = int(raw)
+        if number < schema.get("minimum", number) or number > schema.get("maximum", number):
+            raise _Invalid("integer")
+        return number
+    if "enum" in schema and raw not in schema["enum"]:
+        raise _Invalid("enum")
+    if len(raw) > schema.get("maxLength", len(raw)):
+        raise _Invalid("too_long")
+    if len(raw) < schema.get("minLength", 0) or ("pattern" in schema and re.search(schema["pattern"], raw) is None):
+        raise _Invalid("blank" if schema.get("pattern") == NOT_BLANK else "pattern")
+    if schema.get("format") in _FORMATS:
+        return _FORMATS[schema["format"]](raw)
+    return raw
+
+
+def _invalid_message(name: str, schema: dict, reason: str) -> str:
+    """What a user should send instead, in their language."""
+    if reason == "format":
+        formats = {alternative.get("format") for alternative in schema.get("anyOf", [schema])}
+        if formats == {"date"}:
+            return _("%(name)s must be a date (YYYY-MM-DD).", name=name)
+        if formats == {"date-time"}:
+            return _("%(name)s must be an ISO 8601 date-time with its offset.", name=name)
+        return _("%(name)s must be a date (YYYY-MM-DD) or an ISO 8601 date-time.", name=name)
+    if reason == "integer":
+        return _("%(name)s must be a whole number from %(min)d to %(max)d.", name=name,
+                 min=schema.get("minimum", 0), max=schema.get("maximum", MAX_ID))
+    if reason == "enum":
+        return _("Unknown value for %(name)s.", name=name)
+    if reason == "too_long":
+        return _("%(name)s may have at most %(max)d characters.", name=name, max=schema["maxLength"])
+    if reason == "blank":
+        return _("%(name)s must not be blank.", name=name)
+    return _("%(name)s is not valid.", name=name)
+
+
+def check_query_arguments(parameters: list[dict]) -> dict[str, Any]:
+    """The query string held to `parameters`; the converted values by name.
+
+    400 for an argument the operation does not document or one given twice,
+    422 for a value outside its schema or a required argument that is missing.
+    """
+    documented = {p["name"]: p for p in parameters if p.get("in") == "query"}
+    values: dict[str, Any] = {}
+    for name, raws in request.args.lists():
+        parameter = documented.get(name)
+        if parameter is None:
+            raise ApiError(400, _("Unknown query argument: %(name)s", name=name[:40]))
+        if len(raws) > 1:
+            raise ApiError(400, _("%(name)s may be given only once.", name=name))
+        try:
+            values[name] = _convert(raws[0], parameter["schema"])
+        except _Invalid as invalid:
+            raise ApiError(422, _invalid_message(name, parameter["schema"], invalid.reason)) from None
+    for name, parameter in documented.items():
+        if parameter.get("required") and name not in values:
+            raise ApiError(422, _("%(name)s is required.", name=name))
+    return values
+
+
+def openapi_path(rule: str) -> str:
+    """The document's path of a URL rule: /api/v1/events/<int:event_id> → /events/{event_id}."""
+    path = rule.removeprefix(API_PREFIX)
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
+
+
+def documented_operation() -> dict | None:
+    """The operation of the document the current request was routed to (None when there is none)."""
+    if request.url_rule is None or not is_api_request():
+        return None
+    item = current_app.extensions.get(_OPENAPI, {}).get("paths", {}).get(openapi_path(request.url_rule.rule))
+    method = "get" if request.method == "HEAD" else request.method.lower()
+    return (item or {}).get(method)
+
+
+def _check_documented_input() -> None:
+    operation = documented_operation()
+    if operation is not None:
+        g.api_args = check_query_arguments(operation.get("parameters", []))
+
+
+API_DESCRIPTION = (
+    "Query strings are strict: an argument an operation does not list, or one given twice, is refused "
+    "with 400, and a value outside its schema (enumerated reference data, RFC 3339 dates and date-times, "
+    "integer bounds, lengths) with 422. Errors are {\"error\": {\"code\", \"message\"}}; `lang=en` "
+    "gives the messages in English."
+)
+
+
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of every registered endpoint."""
     document = current_app.extensions.get(_OPENAPI, {"paths": {}, "schemas": {}})
     return jsonify(
         openapi="3.1.0",
-        info={"title": "RAN hub API", "version": "1.0.0"},
+        info={"title": "RAN hub API", "version": "1.0.0", "description": API_DESCRIPTION},
         servers=[{"url": API_PREFIX}],
         paths=dict(sorted(document["paths"].items())),
         components={
@@ -235,6 +465,7 @@ def init_app(app: Flask) -> None:
     csrf.exempt(bp)
     app.register_blueprint(bp)
     add_openapi(app, REFDATA_OPENAPI, REFDATA_SCHEMAS)
+    app.before_request(_check_documented_input)
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):

@@ -1,6 +1,6 @@
 """Events in the JSON API: public list and detail, a member's registrations (bearer token)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -8,18 +8,24 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from core import refdata
 from core.api import (
+    DATE_OR_DATE_TIME_SCHEMA,
     LIMIT_PARAMETERS,
+    PREFECTURE_PARAMETER,
+    THEME_PARAMETER,
     ApiError,
     api_url,
+    arg,
     error_responses,
+    id_parameter,
     json_content,
     list_of,
     list_response,
     page_limit,
     page_offset,
+    query_parameter,
     token_required,
+    utc,
 )
 from core.db import db, utcnow
 from events import services
@@ -76,36 +82,20 @@ def event_json(event: Event) -> dict:
     }
 
 
-def _parse_bound(name: str, *, end: bool) -> datetime | None:
-    """`from`/`to`: a date (YYYY-MM-DD, Tokyo) or an ISO 8601 date-time; 422 otherwise."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw)
-            value = datetime.combine(day, time.max if end else time.min, tzinfo=TOKYO)
-        else:
-            value = datetime.fromisoformat(raw)
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=TOKYO)
-    except ValueError:
-        raise ApiError(422, _("%(name)s must be a date (YYYY-MM-DD) or an ISO 8601 date-time.", name=name)) from None
-    return value.astimezone(UTC)
+def _bound(name: str, *, end: bool) -> datetime | None:
+    """`from`/`to` in UTC: a date is the start (or the end) of that day in Tokyo."""
+    value = arg(name)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return utc(datetime.combine(value, time.max if end else time.min, tzinfo=TOKYO))
+    return value
 
 
 @bp.get("/events")
 def list_events():
     """Published events, soonest first; from today on unless `from` says otherwise."""
     limit, offset = page_limit(), page_offset()
-    start = _parse_bound("from", end=False)
-    end = _parse_bound("to", end=True)
-    theme = request.args.get("theme", "")
-    prefecture = request.args.get("prefecture", "")
-    if theme and theme not in refdata.THEMES_BY_SLUG:
-        raise ApiError(422, _("Unknown theme."))
-    if prefecture and prefecture not in refdata.PREFECTURES_BY_CODE:
-        raise ApiError(422, _("Unknown prefecture code."))
+    start, end = _bound("from", end=False), _bound("to", end=True)
+    theme, prefecture = arg("theme"), arg("prefecture")
     query = services.listed_events_query(start or utcnow())
     if end is not None:
         query = query.where(Event.starts_at <= end)
@@ -277,7 +267,7 @@ MY_REGISTRATION_SCHEMA = {
         "event": {"$ref": "#/components/schemas/Event"},
     },
 }
-_EVENT_ID = {"name": "event_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_EVENT_ID = id_parameter("event_id")
 _BEARER = [{"bearer": []}]
 
 OPENAPI_PATHS = {
@@ -285,15 +275,18 @@ OPENAPI_PATHS = {
         "get": {
             "summary": "Published events, soonest first",
             "parameters": [
-                {"name": "from", "in": "query", "schema": {"type": "string"},
-                 "description": "date (YYYY-MM-DD, Asia/Tokyo) or ISO 8601 date-time; default: now"},
-                {"name": "to", "in": "query", "schema": {"type": "string"}},
-                {"name": "theme", "in": "query", "schema": {"type": "string"}},
-                {"name": "prefecture", "in": "query", "schema": {"type": "string"}},
+                query_parameter("from", DATE_OR_DATE_TIME_SCHEMA,
+                                "events ending at or after: a date (YYYY-MM-DD, from 0:00 in Asia/Tokyo) "
+                                "or an RFC 3339 date-time with its offset; default: now"),
+                query_parameter("to", DATE_OR_DATE_TIME_SCHEMA,
+                                "events starting at or before: a date (to the end of that day in Asia/Tokyo) "
+                                "or an RFC 3339 date-time with its offset"),
+                THEME_PARAMETER,
+                PREFECTURE_PARAMETER,
                 *LIMIT_PARAMETERS,
             ],
             "responses": {"200": {"description": "events", **json_content(list_of("Event"))},
-                          **error_responses(422, 429)},
+                          **error_responses(429)},
         }
     },
     "/events/{event_id}": {
@@ -332,7 +325,7 @@ OPENAPI_PATHS = {
             "security": _BEARER,
             "parameters": LIMIT_PARAMETERS,
             "responses": {"200": {"description": "registrations", **json_content(list_of("MyRegistration"))},
-                          **error_responses(401, 422)},
+                          **error_responses(401)},
         }
     },
 }

@@ -14,7 +14,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -52,6 +52,7 @@ REMINDER_WINDOW = timedelta(hours=24)
 #: the longest an event may last (longer programmes are series): "upcoming or still running"
 #: then becomes a range of start times, which the calendar index reads in order
 MAX_EVENT_LENGTH = timedelta(days=31)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 #: why a signup or cancellation is refused, with the message the member reads
 REFUSALS = {
@@ -784,7 +785,9 @@ def listed_events_query(now: datetime, *, past: bool = False):
     )
     if past:
         return query.where(Event.starts_at < now, Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
-    return (query.where(Event.starts_at >= now - MAX_EVENT_LENGTH, Event.ends_at >= now)
+    # (`now` may be the API's `from`, as early as year 1: keep the subtraction in range)
+    earliest_start = max(now, EARLIEST + MAX_EVENT_LENGTH) - MAX_EVENT_LENGTH
+    return (query.where(Event.starts_at >= earliest_start, Event.ends_at >= now)
             .order_by(Event.starts_at, Event.id))
 
 

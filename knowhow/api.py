@@ -13,21 +13,27 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from markupsafe import Markup, escape
 
-from core import refdata
 from core.api import (
     LIMIT_PARAMETERS,
+    NOT_BLANK,
+    PREFECTURE_PARAMETER,
+    THEME_PARAMETER,
     ApiError,
     api_url,
+    arg,
     bearer_member,
+    enum_schema,
     error_responses,
     json_content,
     list_of,
     list_response,
     page_limit,
     page_offset,
+    query_parameter,
 )
 from core.db import db
 from core.markdown import render_markdown
+from core.search import MAX_QUERY_CHARS
 from knowhow import services, site_search
 from knowhow.models import ARTICLE_KINDS, PLAYBOOK_FIELDS, Article
 
@@ -87,21 +93,12 @@ def article_json(article: Article, *, full: bool = False) -> dict:
     return data
 
 
-def _choice(name: str, allowed) -> str | None:
-    value = request.args.get(name, "")
-    if value and value not in allowed:
-        raise ApiError(422, _("Unknown value for %(name)s.", name=name))
-    return value or None
-
-
 @bp.get("/articles")
 def articles():
     """Published articles the caller may read, newest first (`theme`, `kind`, `prefecture`)."""
     viewer = api_viewer()
     limit, offset = page_limit(), page_offset()
-    theme = _choice("theme", refdata.THEMES_BY_SLUG)
-    kind = _choice("kind", ARTICLE_KINDS)
-    prefecture = _choice("prefecture", refdata.PREFECTURES_BY_CODE)
+    theme, kind, prefecture = arg("theme"), arg("kind"), arg("prefecture")
     query = sa.select(Article).where(services.visible_clause(viewer))
     if theme:
         query = query.where(Article.theme_rows.any(theme=theme))
@@ -133,11 +130,8 @@ def search():
     """The site search: organisations, events and knowhow (`q`, `kind`, `theme`, `prefecture`)."""
     viewer = api_viewer()
     limit, offset = page_limit(), page_offset()
-    q = request.args.get("q", "").strip()
-    if not q:
-        raise ApiError(422, _("Please give a search term (q)."))
     filters = site_search.filters_from(request.args)
-    hits, more = site_search.run(q, filters, viewer, offset=offset, limit=limit)
+    hits, more = site_search.run(arg("q"), filters, viewer, offset=offset, limit=limit)
     items = [
         {
             "kind": hit.kind,
@@ -154,9 +148,9 @@ def search():
 
 
 _ARTICLE_PARAMETERS = [
-    {"name": "theme", "in": "query", "schema": {"type": "string", "enum": [t.slug for t in refdata.THEMES]}},
-    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(ARTICLE_KINDS)}},
-    {"name": "prefecture", "in": "query", "schema": {"type": "string", "pattern": "^[0-4][0-9]$"}},
+    THEME_PARAMETER,
+    query_parameter("kind", enum_schema(ARTICLE_KINDS)),
+    PREFECTURE_PARAMETER,
 ]
 
 OPENAPI_PATHS = {
@@ -167,7 +161,7 @@ OPENAPI_PATHS = {
             "parameters": _ARTICLE_PARAMETERS + LIMIT_PARAMETERS,
             "responses": {
                 "200": {"description": "articles, newest first", **json_content(list_of("Article"))},
-                **error_responses(401, 422),
+                **error_responses(401),
             },
         }
     },
@@ -187,13 +181,16 @@ OPENAPI_PATHS = {
             "summary": "Search organisations, events and knowhow (Japanese full text)",
             "security": [{}, {"bearer": []}],
             "parameters": [
-                {"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 200}},
-                {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(site_search.RESULT_KINDS)}},
-                _ARTICLE_PARAMETERS[0], _ARTICLE_PARAMETERS[2],
-            ] + LIMIT_PARAMETERS,
+                query_parameter("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS,
+                                      "pattern": NOT_BLANK}, "search words", required=True),
+                query_parameter("kind", enum_schema(site_search.RESULT_KINDS)),
+                THEME_PARAMETER,
+                PREFECTURE_PARAMETER,
+                *LIMIT_PARAMETERS,
+            ],
             "responses": {
                 "200": {"description": "hits, best first", **json_content(list_of("SearchHit"))},
-                **error_responses(401, 422),
+                **error_responses(401),
             },
         }
     },

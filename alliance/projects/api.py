@@ -15,18 +15,27 @@ from alliance.projects.models import PROJECT_KINDS, Project, ProjectApplication
 from core import refdata
 from core.api import (
     LIMIT_PARAMETERS,
+    NOT_BLANK,
+    PREFECTURE_PARAMETER,
+    REGION_PARAMETER,
+    THEME_PARAMETER,
     ApiError,
     api_url,
+    arg,
+    enum_schema,
     error_responses,
+    id_parameter,
     json_content,
     list_of,
     list_response,
     page_limit,
     page_offset,
+    query_parameter,
     token_required,
 )
 from core.db import db
 from members.expertise import services as expertise
+from members.expertise.models import SKILL_MAX_LENGTH
 
 bp = Blueprint("projects_api", __name__, url_prefix="/api/v1")
 
@@ -67,23 +76,13 @@ def application_data(application: ProjectApplication) -> dict:
     }
 
 
-def _choice(name: str, allowed) -> str:
-    value = request.args.get(name, "")
-    if value and value not in allowed:
-        raise ApiError(422, _("Unknown value for %(name)s.", name=name))
-    return value
-
-
 @bp.get("/projects")
 def projects():
     """Projects accepting applications, deadline soonest first."""
     limit, offset = page_limit(), page_offset()
-    region = _choice("region", refdata.REGIONS_BY_SLUG)
-    prefecture = _choice("prefecture", refdata.PREFECTURES_BY_CODE)
+    region, prefecture = arg("region"), arg("prefecture")
     codes = [prefecture] if prefecture else (refdata.prefectures_in_region(region) if region else [])
-    query = services.project_list_query(
-        kind=_choice("kind", PROJECT_KINDS), theme=_choice("theme", refdata.THEMES_BY_SLUG), prefectures=codes,
-    )
+    query = services.project_list_query(kind=arg("kind", ""), theme=arg("theme", ""), prefectures=codes)
     rows = db.session.scalars(query.offset(offset).limit(limit + 1)).all()
     return list_response([project_data(p) for p in rows[:limit]], has_more=len(rows) > limit,
                          offset=offset, limit=limit)
@@ -135,10 +134,10 @@ def my_applications():
 def people():
     """Public expertise profiles (never "alliance staff only" ones), newest change first."""
     limit, offset = page_limit(), page_offset()
-    prefecture = _choice("prefecture", refdata.PREFECTURES_BY_CODE)
+    prefecture = arg("prefecture")
     query = expertise.visible_profiles_query(
-        include_alliance=False, theme=_choice("theme", refdata.THEMES_BY_SLUG),
-        prefectures=[prefecture] if prefecture else [], skill=request.args.get("skill", "")[:40],
+        include_alliance=False, theme=arg("theme", ""), prefectures=[prefecture] if prefecture else [],
+        skill=arg("skill", ""),
     )
     rows = db.session.scalars(query.offset(offset).limit(limit + 1)).all()
     return list_response([expertise.public_profile_data(p) for p in rows[:limit]], has_more=len(rows) > limit,
@@ -153,30 +152,28 @@ def person(member_id: int):
     return jsonify(expertise.public_profile_data(profile))
 
 
-_id_parameter = {"in": "path", "required": True, "schema": {"type": "integer"}}
-_filters = [{"name": name, "in": "query", "schema": {"type": "string"}} for name in ("theme", "prefecture")]
 
 PATHS = {
     "/projects": {"get": {
         "summary": "Projects accepting applications (side jobs, secondments, facilitator dispatches)",
-        "parameters": _filters + [{"name": n, "in": "query", "schema": {"type": "string"}} for n in ("kind", "region")]
-        + LIMIT_PARAMETERS,
-        "responses": {"200": {"description": "projects", **json_content(list_of("Project"))},
-                      **error_responses(422)},
+        "parameters": [THEME_PARAMETER, PREFECTURE_PARAMETER, query_parameter("kind", enum_schema(PROJECT_KINDS)),
+                       REGION_PARAMETER, *LIMIT_PARAMETERS],
+        "responses": {"200": {"description": "projects", **json_content(list_of("Project"))}},
     }},
     "/projects/{project_id}": {"get": {
         "summary": "A project",
-        "parameters": [{"name": "project_id", **_id_parameter}],
+        "parameters": [id_parameter("project_id")],
         "responses": {"200": {"description": "the project", **json_content({"$ref": "#/components/schemas/Project"})},
                       **error_responses(404)},
     }},
     "/projects/{project_id}/applications": {"post": {
         "summary": "Apply to a project",
         "security": [{"bearer": []}],
-        "parameters": [{"name": "project_id", **_id_parameter}],
+        "parameters": [id_parameter("project_id")],
         "requestBody": {"required": True, **json_content({
             "type": "object", "required": ["motivation"],
-            "properties": {"motivation": {"type": "string", "maxLength": MOTIVATION_MAX}}})},
+            "properties": {"motivation": {"type": "string", "minLength": 1, "maxLength": MOTIVATION_MAX,
+                                          "pattern": NOT_BLANK}}})},
         "responses": {"201": {"description": "the application",
                               **json_content({"$ref": "#/components/schemas/ProjectApplication"})},
                       **error_responses(401, 404, 409, 422)},
@@ -189,14 +186,15 @@ PATHS = {
     }},
     "/people": {"get": {
         "summary": "Public expertise profiles of members",
-        "parameters": _filters + [{"name": "skill", "in": "query", "schema": {"type": "string"}}]
-        + LIMIT_PARAMETERS,
-        "responses": {"200": {"description": "profiles", **json_content(list_of("ExpertiseProfile"))},
-                      **error_responses(422)},
+        "parameters": [THEME_PARAMETER, PREFECTURE_PARAMETER,
+                       query_parameter("skill", {"type": "string", "maxLength": SKILL_MAX_LENGTH},
+                                       "part of a skill tag"),
+                       *LIMIT_PARAMETERS],
+        "responses": {"200": {"description": "profiles", **json_content(list_of("ExpertiseProfile"))}},
     }},
     "/people/{member_id}": {"get": {
         "summary": "A public expertise profile",
-        "parameters": [{"name": "member_id", **_id_parameter}],
+        "parameters": [id_parameter("member_id")],
         "responses": {"200": {"description": "the profile",
                               **json_content({"$ref": "#/components/schemas/ExpertiseProfile"})},
                       **error_responses(404)},

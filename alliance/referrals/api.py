@@ -5,7 +5,7 @@ took the referral on; anyone else does not even learn that a referral exists (40
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, g, jsonify, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -14,12 +14,16 @@ from alliance.referrals.models import REFERRAL_STATUSES, Consultation, Referral
 from core.api import (
     LIMIT_PARAMETERS,
     ApiError,
+    arg,
+    enum_schema,
     error_responses,
+    id_parameter,
     json_content,
     list_of,
     list_response,
     page_limit,
     page_offset,
+    query_parameter,
     token_required,
 )
 from core.db import db
@@ -87,11 +91,9 @@ def referrals():
     """The referrals the token holder's organisations are party to, most recently changed first."""
     member = g.api_member
     limit, offset = page_limit(), page_offset()
-    status = request.args.get("status", "")
+    status = arg("status")
     query = services.visible_query(member).options(*_options())
     if status:
-        if status not in REFERRAL_STATUSES:
-            raise ApiError(422, _("Unknown status."))
         query = query.where(Referral.status == status)
     rows = db.session.scalars(
         query.order_by(Referral.updated_at.desc(), Referral.id.desc()).offset(offset).limit(limit + 1)
@@ -149,17 +151,17 @@ PATHS = {
             "security": [{"bearer": []}],
             "parameters": [
                 *LIMIT_PARAMETERS,
-                {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(REFERRAL_STATUSES)}},
+                query_parameter("status", enum_schema(REFERRAL_STATUSES)),
             ],
             "responses": {"200": {"description": "referrals", **json_content(list_of("Referral"))},
-                          **error_responses(401, 422)},
+                          **error_responses(401)},
         }
     },
     "/referrals/{referral_id}": {
         "get": {
             "summary": "One referral (its parties and admins only)",
             "security": [{"bearer": []}],
-            "parameters": [{"name": "referral_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [id_parameter("referral_id")],
             "responses": {"200": {"description": "referral", **json_content({"$ref": "#/components/schemas/Referral"})},
                           **error_responses(401, 404)},
         }
