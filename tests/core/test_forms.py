@@ -1,5 +1,6 @@
 """Shared form fields: textareas store LF line breaks, choices are SelectChoices, in every form of the site."""
 
+import pytest
 import wtforms
 from werkzeug.datastructures import MultiDict
 from wtforms.fields import SelectChoice
@@ -75,3 +76,12 @@ def test_every_declared_choice_list_is_select_choices(app):
     ]
     assert tuples == []
 
+
+def test_tuple_choices_set_at_run_time_fail_the_suite():
+    """tests/conftest.py makes WTForms warn for them too, and pyproject turns the warning into an error."""
+    form = _Pick()
+    form.kind.choices = [("a", "A")]
+    with pytest.raises(DeprecationWarning, match="choices as tuples"):
+        form.kind()
+    form.kind.choices = forms.choice_list({"a": "A"})
+    assert '<option value="a">A</option>' in form.kind()
