@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from alliance import services
 from alliance.models import ORGANIZATION_KINDS, STAFF_ROLES, THEME_DEPTHS
 from core import refdata
-from core.forms import MultiCheckboxField, TextAreaField
+from core.forms import MultiCheckboxField, TextAreaField, choice_list
 
 MAX_SERVICES = 12
 MAX_RECORDS = 12
@@ -93,7 +93,7 @@ class OrganizationFieldsMixin:
     )
 
     def _set_choices(self) -> None:
-        self.kind.choices = [("", _l("Choose…"))] + [(k, KIND_LABELS[k]) for k in ORGANIZATION_KINDS]
+        self.kind.choices = choice_list(((k, KIND_LABELS[k]) for k in ORGANIZATION_KINDS), blank=_l("Choose…"))
         self.prefecture.choices = refdata.prefecture_choices()
         self.served_prefectures.choices = refdata.prefecture_choices(blank=False)
 
@@ -132,7 +132,9 @@ class ApplicationForm(OrganizationFieldsMixin, FlaskForm):
 class ThemeExpertiseForm(Form):
     """One theme's depth (blank = not a theme of the organisation) and a short note."""
 
-    depth = SelectField(_l("Depth"), choices=lambda: [("", _l("—"))] + [(d, DEPTH_LABELS[d]) for d in THEME_DEPTHS])
+    depth = SelectField(
+        _l("Depth"), choices=lambda: choice_list(((d, DEPTH_LABELS[d]) for d in THEME_DEPTHS), blank=_l("—"))
+    )
     note = StringField(
         _l("Note"), filters=[_strip],
         validators=[Length(max=200, message=_l("Please keep the note within %(max)d characters."))],
@@ -247,7 +249,7 @@ class InviteStaffForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(role, ROLE_LABELS[role]) for role in reversed(STAFF_ROLES)]
+        self.role.choices = choice_list((role, ROLE_LABELS[role]) for role in reversed(STAFF_ROLES))
 
 
 class RejectForm(FlaskForm):

@@ -1,14 +1,35 @@
 """Form fields every blueprint shares: checkbox lists, selects with clear messages, textareas."""
 
+from collections.abc import Iterable, Mapping
+
 import wtforms
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField
+from wtforms.fields import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
+def choice_list(options: Mapping | Iterable = (), *, blank=None) -> list[SelectChoice]:
+    """The `choices` of a select, radio or checkbox-list field, as WTForms' `SelectChoice`s.
+
+    `options` is a mapping {value: label}, (value, label) pairs or `SelectChoice`s (kept
+    as they are). `blank` is the label of an empty-valued first option. Labels may be
+    `lazy_gettext` strings: they stay lazy and are translated when the field is rendered.
+    """
+    pairs = options.items() if isinstance(options, Mapping) else options
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    for option in pairs:
+        if isinstance(option, SelectChoice):
+            choices.append(option)
+        else:
+            value, label = option
+            choices.append(SelectChoice(value, label))
+    return choices
+
+
 def _allowed_values(field) -> set[str]:
-    return {str(choice[0]) for choice in field.choices or ()}
+    return {str(choice.value) for choice in field.choices or ()}
 
 
 class MultiCheckboxField(SelectMultipleField):

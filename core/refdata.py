@@ -2,8 +2,11 @@
 
 from dataclasses import dataclass
 
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
+from wtforms.fields import SelectChoice
+
+from core.forms import choice_list
 
 
 @dataclass(frozen=True)
@@ -136,20 +139,24 @@ def prefectures_in_region(region_slug: str) -> list[str]:
     return [p.code for p in PREFECTURES if p.region == region_slug]
 
 
-def prefecture_choices(blank: bool = True):
-    """(code, name) pairs for a select field, optionally with an empty first choice."""
-    choices = [(p.code, p.name) for p in PREFECTURES]
-    return ([("", _l("Select a prefecture"))] if blank else []) + choices
+def _lazy_name(entry) -> LazyString:
+    """The entry's proper name, picked for the locale of the request that shows it."""
+    return LazyString(localised, entry.name_ja, entry.name_en)
 
 
-def theme_choices():
-    """(slug, name) pairs for a theme select or checkbox list."""
-    return [(t.slug, t.name) for t in THEMES]
+def prefecture_choices(blank: bool = True) -> list[SelectChoice]:
+    """The prefectures for a select field, optionally after an empty first choice."""
+    return choice_list(((p.code, _lazy_name(p)) for p in PREFECTURES),
+                       blank=_l("Select a prefecture") if blank else None)
 
 
-def region_choices(blank: bool = True):
-    choices = [(r.slug, r.name) for r in REGIONS]
-    return ([("", _l("All regions"))] if blank else []) + choices
+def theme_choices() -> list[SelectChoice]:
+    """The themes for a select or checkbox list."""
+    return choice_list((t.slug, _lazy_name(t)) for t in THEMES)
+
+
+def region_choices(blank: bool = True) -> list[SelectChoice]:
+    return choice_list(((r.slug, _lazy_name(r)) for r in REGIONS), blank=_l("All regions") if blank else None)
 
 
 def prefecture_name(code: str | None) -> str:

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from core import refdata
-from core.forms import MultiCheckboxField, TextAreaField
+from core.forms import MultiCheckboxField, TextAreaField, choice_list
 from events.services import MAX_EVENT_LENGTH
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -65,17 +65,13 @@ class TokyoDateTimeField(DateTimeLocalField):
             raise ValueError(_l("Please enter the date and time like 2026-11-21T14:00.")) from None
 
 
-def _labels(labels: dict):
-    return list(labels.items())
-
-
 class EventForm(FlaskForm):
     """Create or edit an event; times are typed in Asia/Tokyo."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=120)])
-    kind = SelectField(_l("Kind"), choices=_labels(KIND_LABELS),
+    kind = SelectField(_l("Kind"), choices=choice_list(KIND_LABELS),
                        validators=[DataRequired(_l("Please choose a kind."))])
-    format = SelectField(_l("Format"), choices=_labels(FORMAT_LABELS),
+    format = SelectField(_l("Format"), choices=choice_list(FORMAT_LABELS),
                          validators=[DataRequired(_l("Please choose a format."))])
     starts_at = TokyoDateTimeField(
         _l("Starts at"), format=DATETIME_FORMAT,
@@ -93,12 +89,12 @@ class EventForm(FlaskForm):
                     NumberRange(1, MAX_CAPACITY, _l("Please enter a number from 1 to 10,000."))],
     )
     waitlist_enabled = BooleanField(_l("Keep a waitlist when the event is full"), default=True)
-    allocation = SelectField(_l("Allocation"), choices=_labels(ALLOCATION_LABELS), default="first-come")
+    allocation = SelectField(_l("Allocation"), choices=choice_list(ALLOCATION_LABELS), default="first-come")
     per_organization_cap = IntegerField(
         _l("Seats per company (optional)"),
         validators=[Optional(), NumberRange(1, MAX_CAPACITY, _l("Please enter a number from 1 to 10,000."))],
     )
-    audience = SelectField(_l("Audience"), choices=_labels(AUDIENCE_LABELS), default="public")
+    audience = SelectField(_l("Audience"), choices=choice_list(AUDIENCE_LABELS), default="public")
     prefecture = SelectField(_l("Prefecture"), choices=refdata.prefecture_choices(), default="")
     venue = StringField(_l("Venue"), validators=[Length(max=200)])
     online_url = URLField(_l("Online meeting URL"), validators=[Length(max=500)])
@@ -108,8 +104,8 @@ class EventForm(FlaskForm):
     body = TextAreaField(_l("Details (Markdown)"), validators=[Length(max=20_000)])
     organization = SelectField(_l("Organiser"), choices=[], validate_choice=True)
     series = SelectField(_l("Series"), choices=[], default="")
-    status = SelectField(_l("Status"), choices=[("draft", STATUS_LABELS["draft"]),
-                                                ("published", STATUS_LABELS["published"])], default="draft")
+    status = SelectField(_l("Status"), default="draft",
+                         choices=choice_list((key, STATUS_LABELS[key]) for key in ("draft", "published")))
 
     def validate_ends_at(self, field):
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
@@ -206,14 +202,14 @@ class EmptyForm(FlaskForm):
     """A button that changes state: carries only the csrf_token."""
 
 
-ATTENDANCE_CHOICES = [("", _l("Not marked")), ("attended", _l("Attended")), ("absent", _l("Absent"))]
+ATTENDANCE_LABELS = {"": _l("Not marked"), "attended": _l("Attended"), "absent": _l("Absent")}
 
 
 class AttendanceEntry(Form):
     """One confirmed attendee's 出欠."""
 
     registration_id = IntegerField(validators=[InputRequired()], widget=HiddenInput())
-    attendance = SelectField(_l("Attendance"), choices=ATTENDANCE_CHOICES, default="")
+    attendance = SelectField(_l("Attendance"), choices=choice_list(ATTENDANCE_LABELS), default="")
 
 
 class AttendanceForm(FlaskForm):

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields import SelectChoice
 
 from alliance.models import Organization
 from alliance.permissions import staff_organization_ids
@@ -25,10 +26,12 @@ from core import refdata
 from core.audit import audit
 from core.auth import admin_required, is_admin
 from core.db import db, paginate_capped, utcnow
+from core.forms import choice_list
 from core.i18n import format_local_datetime
 from events import calendar, services
 from events.forms import (
-    ATTENDANCE_CHOICES,
+    ATTENDANCE_LABELS,
+    STATUS_LABELS,
     AttendanceForm,
     CancelEventForm,
     EmptyForm,
@@ -89,26 +92,27 @@ def get_managed_event_or_404(event_id: int) -> Event:
     return event
 
 
-def _organizer_choices() -> tuple[list, dict]:
+def _organizer_choices() -> tuple[list[SelectChoice], dict]:
     """(choices, slug → id) of the organisers the current user may choose."""
     query = sa.select(Organization).where(Organization.deleted_at.is_(None), Organization.status == "active")
     if not is_admin():
         query = query.where(Organization.id.in_(staff_organization_ids()))
     organizations = db.session.scalars(query.order_by(Organization.name)).all()
-    choices = [(o.slug, o.name) for o in organizations]
+    choices = choice_list((o.slug, o.name) for o in organizations)
     ids: dict[str, int | None] = {o.slug: o.id for o in organizations}
     if is_admin():
-        choices.insert(0, ("", _("Secretariat")))
+        choices.insert(0, SelectChoice("", _("Secretariat")))
         ids[""] = None
     return choices, ids
 
 
-def _series_choices() -> tuple[list, dict]:
+def _series_choices() -> tuple[list[SelectChoice], dict]:
     query = sa.select(EventSeries).where(EventSeries.deleted_at.is_(None))
     if not is_admin():
         query = query.where(EventSeries.organization_id.in_(staff_organization_ids()))
     series = db.session.scalars(query.order_by(EventSeries.created_at.desc())).all()
-    return [("", _("None"))] + [(str(s.id), s.title) for s in series], {str(s.id): s.id for s in series}
+    return (choice_list(((str(s.id), s.title) for s in series), blank=_("None")),
+            {str(s.id): s.id for s in series})
 
 
 def _flash_refusal(error: services.RegistrationRefused) -> None:
@@ -304,15 +308,15 @@ def edit(event_id: int):
     current_slug = event.organization.slug if event.organization else ""
     if current_slug not in organization_ids and event.organization is not None:
         # An admin editing keeps every choice; staff keep the event's own organiser.
-        form.organization.choices.append((current_slug, event.organization.name))
+        form.organization.choices.append(SelectChoice(current_slug, event.organization.name))
         organization_ids[current_slug] = event.organization_id
     if event.series is not None and str(event.series_id) not in series_ids:
-        form.series.choices.append((str(event.series_id), event.series.title))
+        form.series.choices.append(SelectChoice(str(event.series_id), event.series.title))
         series_ids[str(event.series_id)] = event.series_id
     if event.status != "draft":
-        form.status.choices = [("published", form.status.choices[1][1])]
+        form.status.choices = choice_list({"published": STATUS_LABELS["published"]})
         if event.status == "cancelled":
-            form.status.choices = [("cancelled", _("Cancelled"))]
+            form.status.choices = choice_list({"cancelled": STATUS_LABELS["cancelled"]})
     if request.method == "GET":
         form.starts_at.data = utc_to_tokyo(event.starts_at)
         form.ends_at.data = utc_to_tokyo(event.ends_at)
@@ -441,7 +445,7 @@ def attendees_csv(event_id: int):
         CONFIRMED: _("Confirmed"), WAITLISTED: _("Waitlisted"), APPLIED: _("Applied (lottery)"),
         "cancelled": _("Cancelled"),
     }
-    attendance_names = dict(ATTENDANCE_CHOICES)
+    attendance_names = ATTENDANCE_LABELS
     header = [_("No."), _("Name"), _("Email address"), _("Company or organisation"), _("Status"),
               _("Waitlist position"), _("Registered at"), _("Attendance")]
     def rows():
@@ -684,7 +688,7 @@ def series_edit(series_id: int):
     form.organization.choices, organization_ids = _organizer_choices()
     current_slug = series.organization.slug if series.organization else ""
     if current_slug not in organization_ids and series.organization is not None:
-        form.organization.choices.append((current_slug, series.organization.name))
+        form.organization.choices.append(SelectChoice(current_slug, series.organization.name))
         organization_ids[current_slug] = series.organization_id
     if request.method == "GET":
         form.organization.data = current_slug

@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core import refdata
-from core.forms import MultiCheckboxField, TextAreaField
+from core.forms import MultiCheckboxField, TextAreaField, choice_list
 from knowhow.models import ADOPTION_STATUSES, ARTICLE_KINDS, STATUSES, VISIBILITIES
 
 TITLE_MAX = 200
@@ -25,23 +25,19 @@ class StartDateField(DateField):
             raise ValueError(str(_l("Please enter a valid start date."))) from error
 
 
-def _choices(mapping) -> list[tuple[str, str]]:
-    return list(mapping.items())
-
-
 class ArticleForm(FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[DataRequired(_l("Please enter a title.")),
                     Length(max=TITLE_MAX, message=_l("The title may have at most %(max)d characters."))],
     )
-    kind = SelectField(_l("Kind"), choices=_choices(ARTICLE_KINDS),
+    kind = SelectField(_l("Kind"), choices=choice_list(ARTICLE_KINDS),
                        validators=[InputRequired(_l("Please choose a kind."))])
     visibility = SelectField(
-        _l("Who can read it"), choices=_choices(VISIBILITIES),
+        _l("Who can read it"), choices=choice_list(VISIBILITIES),
         validators=[InputRequired(_l("Please choose who can read it."))],
     )
-    status = SelectField(_l("Status"), choices=_choices(STATUSES), default="draft",
+    status = SelectField(_l("Status"), choices=choice_list(STATUSES), default="draft",
                          validators=[InputRequired(_l("Please choose a status."))])
     themes = MultiCheckboxField(_l("Themes"), choices=[])
     prefecture = SelectField(_l("Prefecture"), choices=[], validators=[Optional()])
@@ -66,12 +62,12 @@ class ArticleForm(FlaskForm):
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.themes.choices = refdata.theme_choices()
-        self.prefecture.choices = [("", _l("Not about one prefecture"))] + refdata.prefecture_choices(blank=False)
+        self.prefecture.choices = choice_list(refdata.prefecture_choices(blank=False),
+                                              blank=_l("Not about one prefecture"))
         #: organisations the writer acts for; the field is shown only when there are some
         self.organization_options = list(organizations)
-        self.organization.choices = [("", _l("Myself (personal article)"))] + [
-            (o.slug, o.name) for o in self.organization_options
-        ]
+        self.organization.choices = choice_list(((o.slug, o.name) for o in self.organization_options),
+                                                blank=_l("Myself (personal article)"))
 
     def validate_themes(self, field):
         if not field.data:
@@ -96,7 +92,7 @@ class AdoptionForm(FlaskForm):
     prefecture = SelectField(_l("Prefecture"), choices=[],
                              validators=[InputRequired(_l("Please choose the prefecture."))])
     started_on = StartDateField(_l("Start date"), validators=[InputRequired(_l("Please enter a valid start date."))])
-    status = SelectField(_l("Status"), choices=_choices(ADOPTION_STATUSES), default="running",
+    status = SelectField(_l("Status"), choices=choice_list(ADOPTION_STATUSES), default="running",
                          validators=[InputRequired()])
     outcome_notes = TextAreaField(
         _l("Outcome notes"),
@@ -106,7 +102,7 @@ class AdoptionForm(FlaskForm):
     def __init__(self, *args, organizations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.organization_options = list(organizations)
-        self.organization.choices = [(o.slug, o.name) for o in self.organization_options]
+        self.organization.choices = choice_list((o.slug, o.name) for o in self.organization_options)
         self.prefecture.choices = refdata.prefecture_choices(blank=True)
 
     def validate_prefecture(self, field):

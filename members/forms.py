@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from core import refdata
-from core.forms import ChoiceField, MultiCheckboxField, TextAreaField
+from core.forms import ChoiceField, MultiCheckboxField, TextAreaField, choice_list
 from members import services
 from members.models import AFFILIATIONS, LOCALES
 
@@ -84,7 +84,7 @@ class _ProfileFields(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.prefecture.choices = refdata.prefecture_choices()
-        self.affiliation.choices = [("", _l("Select an affiliation"))] + list(AFFILIATIONS.items())
+        self.affiliation.choices = choice_list(AFFILIATIONS, blank=_l("Select an affiliation"))
         self.themes.choices = refdata.theme_choices()
 
 
@@ -135,7 +135,7 @@ class ProfileForm(_ProfileFields):
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-        self.locale.choices = list(LOCALES.items())
+        self.locale.choices = choice_list(LOCALES)
 
     @property
     def email_changed(self) -> bool:

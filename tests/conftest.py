@@ -15,18 +15,47 @@ import os
 import re
 import socket
 import uuid
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
+from wtforms.fields.choices import Choice, SelectChoice
 
 from app import MIGRATIONS_DIR, create_app
 from core.db import db, normalise_database_url
 from core.mail import OutboxMessage
 from members.models import Member
 from members.services import hash_password
+
+
+def _warn_on_tuple_choices() -> None:
+    """Make choices set as tuples at run time warn as WTForms does for a field built with them.
+
+    WTForms 3.3 warns ("Passing SelectField choices as tuples is deprecated") only when a
+    field is constructed with tuple choices; `form.field.choices = [("a", "A")]` passes
+    silently until 3.4 drops tuples. Every option goes through `SelectChoice.from_input`
+    when a field renders or validates, so warning there too lets pyproject's
+    `error:Passing SelectField choices as tuples` filter fail a test for either.
+    """
+    from_input = SelectChoice.from_input.__func__
+
+    def checked_from_input(cls, input, optgroup=None):
+        if isinstance(input, tuple) and not isinstance(input, Choice):
+            warnings.warn(
+                "Passing SelectField choices as tuples is deprecated and will be removed in wtforms 3.4. "
+                "Please use SelectChoice instead (core.forms.choice_list builds them).",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        return from_input(cls, input, optgroup)
+
+    SelectChoice.from_input = classmethod(checked_from_input)
+
+
+_warn_on_tuple_choices()
 
 PASSWORD = "correct-horse-battery-42"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"

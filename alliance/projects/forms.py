@@ -26,7 +26,7 @@ from wtforms.validators import (
 from alliance.projects import services
 from alliance.projects.models import COMPENSATIONS, HOST_TYPES, PROJECT_KINDS
 from core import refdata
-from core.forms import ChoiceField, TextAreaField
+from core.forms import ChoiceField, TextAreaField, choice_list
 from members.expertise.forms import WholeNumberField, validate_skill_tags
 from members.expertise.models import parse_skills
 
@@ -110,12 +110,13 @@ class ProjectForm(FlaskForm):
     def __init__(self, *args, organizations=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.organization.choices = [("", _l("Select an organisation"))] + [(o.slug, o.name) for o in organizations]
-        self.kind.choices = [("", _l("Select a kind"))] + list(PROJECT_KINDS.items())
-        self.host_type.choices = [("", _l("Select a type"))] + list(HOST_TYPES.items())
-        self.theme.choices = [("", _l("Select a theme"))] + refdata.theme_choices()
+        self.organization.choices = choice_list(((o.slug, o.name) for o in organizations),
+                                                blank=_l("Select an organisation"))
+        self.kind.choices = choice_list(PROJECT_KINDS, blank=_l("Select a kind"))
+        self.host_type.choices = choice_list(HOST_TYPES, blank=_l("Select a type"))
+        self.theme.choices = choice_list(refdata.theme_choices(), blank=_l("Select a theme"))
         self.prefecture.choices = refdata.prefecture_choices()
-        self.compensation.choices = [("", _l("Select"))] + list(COMPENSATIONS.items())
+        self.compensation.choices = choice_list(COMPENSATIONS, blank=_l("Select"))
 
     @property
     def skill_labels(self) -> list[str]:
@@ -160,7 +161,7 @@ class MoveForm(FlaskForm):
             "matched": _l("Matched"),
             "not_matched": _l("Not matched this time"),
         }
-        self.status.choices = [("", _l("Select"))] + [(status, labels[status]) for status in allowed]
+        self.status.choices = choice_list(((status, labels[status]) for status in allowed), blank=_l("Select"))
 
     def validate_message(self, field):
         if self.status.data == "not_matched" and not (field.data or "").strip():
@@ -236,11 +237,11 @@ class ProjectFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [("", _l("All kinds"))] + list(PROJECT_KINDS.items())
-        self.theme.choices = [("", _l("All themes"))] + refdata.theme_choices()
+        self.kind.choices = choice_list(PROJECT_KINDS, blank=_l("All kinds"))
+        self.theme.choices = choice_list(refdata.theme_choices(), blank=_l("All themes"))
         self.region.choices = refdata.region_choices()
-        self.prefecture.choices = [("", _l("All prefectures"))] + refdata.prefecture_choices(blank=False)
-        self.status.choices = [("open", _l("Accepting applications")), ("past", _l("Past projects"))]
+        self.prefecture.choices = choice_list(refdata.prefecture_choices(blank=False), blank=_l("All prefectures"))
+        self.status.choices = choice_list({"open": _l("Accepting applications"), "past": _l("Past projects")})
 
 
 class PeopleFilterForm(FlaskForm):
@@ -255,6 +256,6 @@ class PeopleFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.theme.choices = [("", _l("All themes"))] + refdata.theme_choices()
+        self.theme.choices = choice_list(refdata.theme_choices(), blank=_l("All themes"))
         self.region.choices = refdata.region_choices()
-        self.prefecture.choices = [("", _l("All prefectures"))] + refdata.prefecture_choices(blank=False)
+        self.prefecture.choices = choice_list(refdata.prefecture_choices(blank=False), blank=_l("All prefectures"))

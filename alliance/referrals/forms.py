@@ -23,7 +23,7 @@ from wtforms.validators import (
 from alliance.referrals.models import REFERRAL_FORMATS
 from alliance.referrals.services import FORMAT_LABELS
 from core import refdata
-from core.forms import MultiCheckboxField, TextAreaField
+from core.forms import MultiCheckboxField, TextAreaField, choice_list
 
 TITLE_MAX = 120
 TEXT_MAX = 5000
@@ -51,7 +51,7 @@ class ReferralForm(FlaskForm):
     )
     theme = SelectField(
         _l("Theme"),
-        choices=[("", _l("Select a theme")), *refdata.theme_choices()],
+        choices=choice_list(refdata.theme_choices(), blank=_l("Select a theme")),
         validators=[DataRequired(_l("Please select a theme."))],
     )
     prefecture = SelectField(
@@ -72,7 +72,7 @@ class ReferralForm(FlaskForm):
     )
     format = SelectField(
         _l("Format"),
-        choices=[(value, FORMAT_LABELS[value]) for value in REFERRAL_FORMATS],
+        choices=choice_list((value, FORMAT_LABELS[value]) for value in REFERRAL_FORMATS),
         default="either",
         validators=[DataRequired(_l("Please select a format."))],
     )

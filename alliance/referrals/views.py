@@ -27,6 +27,7 @@ from alliance.referrals.models import CONSULTATION_STATUSES, REFERRAL_STATUSES, 
 from core import refdata
 from core.auth import admin_required, is_admin
 from core.db import db
+from core.forms import choice_list
 from core.i18n import current_language
 from core.security import limiter
 
@@ -137,10 +138,10 @@ def index():
 
 
 def _requester_form(form: ReferralForm, organizations) -> None:
-    choices = [(organization.slug, organization.name) for organization in organizations]
-    if is_admin():
-        choices.insert(0, ("", _("The secretariat (no organisation)")))
-    form.organization.choices = choices
+    form.organization.choices = choice_list(
+        ((organization.slug, organization.name) for organization in organizations),
+        blank=_("The secretariat (no organisation)") if is_admin() else None,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ from wtforms.validators import (
 )
 
 from core import refdata
-from core.forms import ChoiceField, MultiCheckboxField, TextAreaField
+from core.forms import ChoiceField, MultiCheckboxField, TextAreaField, choice_list
 from members.expertise.models import MAX_SKILLS, SKILL_MAX_LENGTH, VISIBILITIES, parse_skills
 
 SUMMARY_MAX = 1000
@@ -103,7 +103,7 @@ class ExpertiseForm(FlaskForm):
         self.themes.choices = refdata.theme_choices()
         self.travel_regions.choices = refdata.region_choices(blank=False)
         self.travel_prefectures.choices = refdata.prefecture_choices(blank=False)
-        self.visibility.choices = list(VISIBILITIES.items())
+        self.visibility.choices = choice_list(VISIBILITIES)
 
     @property
     def skill_labels(self) -> list[str]:

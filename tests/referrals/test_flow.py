@@ -42,7 +42,8 @@ def test_whole_flow_from_request_to_completed_case_study(app, world, login, outb
 
     # The requester asks for help for its region.
     form = requester.get("/alliance/referrals/new").get_data(as_text=True)
-    assert "宮城地域人事部" in form
+    assert "依頼する団体: 宮城地域人事部" in form  # its only organisation: shown, and sent hidden
+    assert '<input type="hidden" name="organization" value="miyagi-jinji">' in form
     response = requester.post("/alliance/referrals/new", data={
         "organization": "miyagi-jinji", "title": "水産加工場の外国人材定着", "theme": "foreign-workers",
         "prefecture": "04", "description": "技能実習生の生活相談の仕組みを作りたい。", "timing": "2027年1月〜3月",
