@@ -29,6 +29,10 @@ def seed_demo(scale: int, if_empty: bool) -> None:
     for seeder in hooks.collect("demo_seeders"):
         seeder(scale)
         db.session.commit()
+    if scale and db.session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics for the planner after a bulk load (autovacuum would get there later).
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
     click.echo("Demo data loaded.")
 
 

@@ -60,7 +60,6 @@ class Event(Base):
     __table_args__ = (
         sa.CheckConstraint("confirmed_count >= 0 AND confirmed_count <= capacity", name="seats_within_capacity"),
         sa.CheckConstraint("waitlist_count >= 0 AND applied_count >= 0", name="counts_not_negative"),
-        sa.Index("ix_events_status_starts_at", "status", "starts_at"),
         # The calendar (upcoming soonest first, past latest first) walks an index in order.
         # SQLite's planner (no statistics) takes `deleted_at IS NULL` as an equality and
         # orders by the next columns; PostgreSQL's does not, so it gets a partial index.

@@ -163,10 +163,6 @@ def add_generated_articles(count: int) -> None:
         db.session.commit()
         done = numbers[-1]
         click.echo(f"Knowhow: {done}/{count} generated articles ({time.monotonic() - started:.0f} s)")
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE articles"))
-        db.session.execute(sa.text("ANALYZE search_documents"))
-        db.session.commit()
 
 
 def _entry(article_id: int, row: dict, themes: list[str]) -> search.Entry:

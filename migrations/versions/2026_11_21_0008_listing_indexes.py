@@ -23,11 +23,15 @@ def upgrade():
                         postgresql_where=sa.text('deleted_at IS NULL'))
     else:
         op.create_index('ix_events_listing', 'events', ['deleted_at', 'starts_at', 'id'])
+    # Superseded by the index above; left in place, PostgreSQL's planner would pick it
+    # before statistics exist and sort every upcoming event.
+    op.drop_index('ix_events_status_starts_at', table_name='events')
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index('ix_articles_listing', ['status', 'published_at', 'id'], unique=False)
 
 
 def downgrade():
+    op.create_index('ix_events_status_starts_at', 'events', ['status', 'starts_at'])
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.drop_index('ix_articles_listing')
     if op.get_bind().dialect.name == 'postgresql':
