@@ -17,13 +17,10 @@ Target: p95 ≤ 50 ms, a constant number of queries.
 import argparse
 import os
 import random
-import socket
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -36,12 +33,12 @@ from alliance.models import Organization  # noqa: E402
 from alliance.projects.models import PROJECT_KINDS, Cohort, Programme, Project, ProjectSkill  # noqa: E402
 from alliance.projects.suggest import facts_query, suggest_people  # noqa: E402
 from app import MIGRATIONS_DIR, create_app  # noqa: E402
+from bench.databases import postgres_answers, postgres_database  # noqa: E402
 from core import refdata  # noqa: E402
 from core.db import db, read_only, utcnow  # noqa: E402
 from members.expertise.models import ExpertiseProfile, skill_key  # noqa: E402
 from members.expertise.synthetic import SKILL_VOCABULARY, add_synthetic_profiles  # noqa: E402
 
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 TARGET_P95_MS = 50.0
 PROJECTS = 40
 RUNNING_PROGRAMMES = 400
@@ -150,33 +147,6 @@ def run(label: str, url: str, args) -> dict:
     return result
 
 
-@contextmanager
-def throwaway_postgres():
-    if os.environ.get("BENCH_POSTGRES_URL"):
-        yield os.environ["BENCH_POSTGRES_URL"]
-        return
-    name = f"ranhub_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-def postgres_answers() -> bool:
-    if os.environ.get("BENCH_POSTGRES_URL"):
-        return True
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=20_000)
@@ -187,7 +157,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as directory:
         results.append(run("sqlite", f"sqlite:///{Path(directory) / 'bench.sqlite3'}", args))
     if not args.sqlite_only and postgres_answers():
-        with throwaway_postgres() as url:
+        with postgres_database() as url:
             results.append(run("postgresql", url, args))
     else:
         print("PostgreSQL not reachable (or --sqlite-only): SQLite only.")

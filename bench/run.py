@@ -51,6 +51,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402 (the project root must be importable first)
+from bench.databases import POSTGRES_SERVER, throwaway_postgres  # noqa: E402
 from core.db import normalise_database_url  # noqa: E402
 
 #: the pages of the issue; {event_id} becomes an upcoming public event with registrations
@@ -284,24 +285,13 @@ def kept_notes(path: Path) -> str:
 
 
 @contextmanager
-def throwaway_database(engine: str, workdir: Path, postgres_url: str, keep: bool):
+def throwaway_database(engine: str, workdir: Path, postgres_server: str, keep: bool):
     """An empty database of the engine: a file in `workdir`, or a PostgreSQL database dropped afterwards."""
     if engine == "sqlite":
         yield f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:8]}.sqlite3'}"
         return
-    admin = sa.create_engine(normalise_database_url(postgres_url), isolation_level="AUTOCOMMIT")
-    name = f"ranhub_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        if keep:
-            print(f"kept PostgreSQL database {name}", flush=True)
-        else:
-            with admin.connect() as connection:
-                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with throwaway_postgres(postgres_server, keep=keep) as url:
+        yield url
 
 
 def sample_event_id(database_url: str) -> int:
@@ -326,7 +316,7 @@ def forget_redis_keys(url: str, prefix: str) -> None:
 def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Configuration:
     configuration = Configuration(engine, scale)
     secret_key = secrets.token_urlsafe(32)
-    with throwaway_database(engine, workdir, args.postgres_url, args.keep) as database_url:
+    with throwaway_database(engine, workdir, args.postgres_server, args.keep) as database_url:
         print(f"[{engine}, scale {scale}] seeding …", flush=True)
         started = time.monotonic()
         prepare_database(database_url, scale, workdir, secret_key)
@@ -378,9 +368,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")),
                         help="gunicorn sync workers, for the app and the baseline alike (default 2)")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL",
-                                                                 "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="a PostgreSQL server where throw-away databases may be created")
+    parser.add_argument("--postgres-server", default=POSTGRES_SERVER,
+                        help="a PostgreSQL server where throw-away databases may be created "
+                             "(default: BENCH_POSTGRES_SERVER or postgres@127.0.0.1:5432)")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
                         help="the Redis of the cached mode (keys under a prefix of the run's own, removed after)")
     parser.add_argument("--output", type=Path, default=RESULTS)
