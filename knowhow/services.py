@@ -77,20 +77,22 @@ def can_view(article: Article, member) -> bool:
     return is_admin(member) or is_alliance_staff(member)
 
 
+#: published articles always have a date; saying so lets PostgreSQL walk the date index
+#: newest first without first stepping over the drafts (NULLs sort first there)
+PUBLISHED = sa.and_(Article.status == "published", Article.published_at.is_not(None))
+
+
 def visible_clause(member, *, published_only: bool = True):
     """SQL condition for the articles a member may see in a list (deleted ones never)."""
     live = Article.deleted_at.is_(None)
-    # Published articles always have a date; saying so lets PostgreSQL walk the date index
-    # newest first without first stepping over the drafts (NULLs sort first there).
-    is_published = sa.and_(Article.status == "published", Article.published_at.is_not(None))
     if is_admin(member):
-        return sa.and_(live, is_published) if published_only else live
+        return sa.and_(live, PUBLISHED) if published_only else live
     allowed = ["public"]
     if _authenticated(member):
         allowed.append("members")
         if is_alliance_staff(member):
             allowed.append("alliance")
-    published = sa.and_(is_published, Article.visibility.in_(allowed))
+    published = sa.and_(PUBLISHED, Article.visibility.in_(allowed))
     if published_only or not _authenticated(member):
         return sa.and_(live, published)
     own = Article.author_id == member.id

@@ -367,7 +367,7 @@ def feed():
     """The newest public articles as an Atom feed."""
     articles = db.session.scalars(
         sa.select(Article)
-        .where(Article.deleted_at.is_(None), Article.status == "published", Article.visibility == "public")
+        .where(Article.deleted_at.is_(None), services.PUBLISHED, Article.visibility == "public")
         .options(*services.article_options())
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(FEED_SIZE)
