@@ -10,6 +10,8 @@ CHROMIUM ?= /usr/bin/chromium
 #: axe-core vendored under tests/browser/vendor/ (refresh with `make vendor-axe`)
 AXE_VERSION := 4.14.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+#: pytest-xdist workers for `make test` (one database per worker and engine); 0 runs in this process
+TEST_WORKERS ?= auto
 export CHROMIUM
 
 # Install Debian packages that are missing: apt-get update only when the first try fails.
@@ -42,7 +44,7 @@ run: install
 
 # The whole suite: lint and security scan, then pytest (unit, API fuzzing, browser, accessibility).
 test: install system-deps lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # Chromium for the browser tests and Japanese fonts so screenshots show Japanese text.
 system-deps:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask, g, request
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -33,7 +34,19 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Session(AppSession):
+    """Flask-SQLAlchemy's session, except that a `bind` set on the session factory wins.
+
+    Flask-SQLAlchemy always picks the app's engine; the tests bind every session of a
+    test to one connection (`db.session.session_factory.configure(bind=connection)`)
+    so that the test's writes are rolled back at its end. In production no bind is set.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind or self.bind or super().get_bind(mapper=mapper, clause=clause, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 
 #: a long list counts at most this many rows ("1,000件以上"): its cost then stays the same
 #: however large the table grows; the rest is reached through the filters

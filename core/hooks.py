@@ -31,7 +31,7 @@ from typing import Any
 from flask import Flask, current_app, render_template
 from markupsafe import Markup
 
-_EXTENSION_KEY = "ranhub.hooks"
+EXTENSION_KEY = "ranhub.hooks"
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,11 @@ class SearchHit:
 
 
 def register(app: Flask, hook: str, func: Callable) -> None:
-    app.extensions.setdefault(_EXTENSION_KEY, {}).setdefault(hook, []).append(func)
+    app.extensions.setdefault(EXTENSION_KEY, {}).setdefault(hook, []).append(func)
 
 
 def collect(hook: str) -> list[Callable]:
-    return list(current_app.extensions.get(_EXTENSION_KEY, {}).get(hook, []))
+    return list(current_app.extensions.get(EXTENSION_KEY, {}).get(hook, []))
 
 
 def render_all(hook: str, *args) -> list:

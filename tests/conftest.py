@@ -1,14 +1,24 @@
-"""Fixtures for the whole suite (flaskr's factory fixtures, Indico-style factories).
+"""Fixtures for the whole suite (flaskr's factory fixtures, Warehouse's transactions).
 
 Every test runs once per engine: SQLite (a file database, never a shared
 in-memory connection) and PostgreSQL when `TEST_DATABASE_URL` is set or a
 server answers on 127.0.0.1:5432 — then in a throw-away database created for
-the run. The schema comes from the migrations (`db upgrade`), as in production.
+the run (one per pytest-xdist worker). The schema comes from the migrations
+(`db upgrade`), as in production.
 
-Factories open their own short app context and commit, so no transaction of the
-test itself is open while the test client makes a request (a test that holds
-one would make a writing request wait on SQLite's lock). Read the database in
-a `with app.app_context():` block after the requests it checks.
+One app per engine serves the whole run (`app`; `make_app(**config)` builds
+another only when a test changes the configuration). Each test runs inside a
+transaction on one connection that every session of the test is bound to
+(`join_transaction_mode="create_savepoint"`): a factory's or a request's own
+`commit()` releases a savepoint, and everything is rolled back when the test
+ends. Module-scoped read-only seeds (`module_transaction`) live one level
+further out and are rolled back when their module ends.
+
+Tests marked `commits` (threads, live servers, other processes) write for real
+through the engine; the tables are emptied after each of them.
+
+Factories open their own short app context and commit. Read the database in a
+`with app.app_context():` block after the requests it checks.
 """
 
 import os
@@ -21,14 +31,40 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 from wtforms.fields.choices import Choice, SelectChoice
+from xdist.scheduler import LoadScopeScheduling
 
 from app import MIGRATIONS_DIR, create_app
+from core import hooks
 from core.db import db, normalise_database_url
 from core.mail import OutboxMessage
+from core.security import limiter
 from members.models import Member
 from members.services import hash_password
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _catalogues_compiled() -> list[str]:
+    """The languages whose .mo file is missing or older than its .po."""
+    stale = []
+    for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            stale.append(po.parent.parent.name)
+    return stale
+
+
+def pytest_configure(config):
+    stale = _catalogues_compiled()
+    if stale:
+        pytest.exit(
+            f"The message catalogues ({', '.join(stale)}) are not compiled or older than their .po files: "
+            "run `make install` (or `.venv/bin/pybabel compile -d translations`) first.",
+            returncode=4,
+        )
 
 
 def _warn_on_tuple_choices() -> None:
@@ -100,12 +136,19 @@ def app_config(database_url: str, **overrides) -> dict:
     return config
 
 
+def _worker() -> str:
+    """The pytest-xdist worker running this process ("gw0", …), or "main"."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
 @contextmanager
 def _throwaway_postgres():
     if os.environ.get("TEST_DATABASE_URL"):
+        if _worker() != "main":
+            raise pytest.UsageError("TEST_DATABASE_URL names one database: run without pytest-xdist (-n 0).")
         yield normalise_database_url(os.environ["TEST_DATABASE_URL"])
         return
-    name = f"ranhub_test_{uuid.uuid4().hex[:12]}"
+    name = f"ranhub_test_{_worker()}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -118,7 +161,7 @@ def _throwaway_postgres():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `one_engine` run on SQLite only: what they check does not depend on the database."""
+    """`one_engine` tests run on SQLite only; browser journeys commit for real (a live server's threads)."""
     deselected = [item for item in items
                   if item.get_closest_marker("one_engine")
                   and getattr(item, "callspec", None) is not None
@@ -126,11 +169,34 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]
+    for item in items:
+        if item.nodeid.startswith(BROWSER_TESTS):
+            item.add_marker(pytest.mark.commits)
+
+
+BROWSER_TESTS = "tests/browser/"
+
+
+class JourneysTogether(LoadScopeScheduling):
+    """pytest-xdist's `load` distribution, except that each engine's browser journeys stay on one worker.
+
+    One Chromium per engine, and the two engines' journeys run side by side. (xdist's own
+    `loadgroup` no longer groups under pytest 9.2, which ignores the node id it rewrites.)
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        if nodeid.startswith(BROWSER_TESTS):
+            return "browser-postgresql" if "[postgresql" in nodeid else "browser-sqlite"
+        return nodeid
+
+
+def pytest_xdist_make_scheduler(config, log):
+    return JourneysTogether(config, log)
 
 
 @pytest.fixture(scope="session", params=_engines())
 def database_url(request, tmp_path_factory):
-    """A migrated database for the whole run, one per engine."""
+    """A migrated database for the whole run, one per engine (and per xdist worker)."""
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
         context = _nullcontext(f"sqlite:///{path}")
@@ -149,6 +215,16 @@ def _nullcontext(value):
     yield value
 
 
+@pytest.fixture(scope="session")
+def base_app(database_url, tmp_path_factory) -> Flask:
+    """The app of this engine, built once (its instance folder is a temporary one)."""
+    application = create_app(app_config(database_url))
+    application.instance_path = str(tmp_path_factory.mktemp("instance"))
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
 def _clear_tables() -> None:
     tables = [t for t in db.metadata.sorted_tables]
     with db.engine.begin() as connection:
@@ -162,23 +238,111 @@ def _clear_tables() -> None:
             connection.exec_driver_sql("DELETE FROM search_fts")
 
 
+#: the connection that module-scoped seeds hold open, per database (see module_transaction)
+_module_connections: dict[str, sa.Connection] = {}
+
+
+@contextmanager
+def _sessions_bound_to(connection: sa.Connection):
+    """Every session (every app's: `db.session` is shared) works on this connection in savepoints."""
+    factory = db.session.session_factory
+    factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        factory.kw.pop("bind", None)
+        factory.kw.pop("join_transaction_mode", None)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(request, base_app, database_url):
+    """Open a transaction for the module: read-only seeds made in it are rolled back when it ends.
+
+    Every test of the module then runs in a savepoint of it. Keep tests marked
+    `commits` out of modules that use it (their threads would wait on its lock).
+    """
+    with base_app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    _module_connections[database_url] = connection
+    with _sessions_bound_to(connection):
+        yield connection
+    del _module_connections[database_url]
+    with base_app.app_context():
+        db.session.remove()
+    transaction.rollback()
+    connection.close()
+
+
 @pytest.fixture
-def make_app(database_url):
-    """Build an app on the test database with config overrides (e.g. CSRF on)."""
-    apps = []
+def _isolated(request, base_app, database_url):
+    """Run the test in a transaction rolled back at its end (or, for `commits` tests, empty the tables)."""
+    if request.node.get_closest_marker("commits"):
+        assert database_url not in _module_connections, "a `commits` test in a module with module_transaction"
+        yield
+        with base_app.app_context():
+            db.session.remove()
+            _clear_tables()
+        return
+    outer = _module_connections.get(database_url)
+    if outer is not None:
+        savepoint = outer.begin_nested()
+        yield
+        if savepoint.is_active:
+            savepoint.rollback()
+        return
+    with base_app.app_context():
+        connection = db.engine.connect()
+    transaction = connection.begin()
+    with _sessions_bound_to(connection):
+        yield
+    transaction.rollback()
+    connection.close()
+
+
+def _app_state(application: Flask) -> tuple:
+    """What a test may change on the shared app: its configuration, instance folder and registries."""
+    registries = {key: {name: list(value) if isinstance(value, list) else value for name, value in entry.items()}
+                  for key, entry in application.extensions.items()
+                  if key.startswith("ranhub.") and isinstance(entry, dict)}
+    return dict(application.config), application.instance_path, registries
+
+
+def _restore_app_state(application: Flask, state: tuple) -> None:
+    config, instance_path, registries = state
+    application.config.clear()
+    application.config.update(config)
+    application.instance_path = instance_path
+    application.extensions.update(registries)
+
+
+@pytest.fixture
+def make_app(base_app, _isolated):
+    """`make_app(**config)`: the run's app, or a new one when the test changes its configuration.
+
+    The shared app's configuration, instance folder and hooks are restored after the
+    test, so a test may change them.
+    """
+    built = []
+    state = _app_state(base_app)
 
     def factory(**overrides):
-        application = create_app(app_config(database_url, **overrides))
-        apps.append(application)
+        if not overrides:
+            return base_app
+        application = create_app(app_config(base_app.config["DATABASE_URL"], **overrides))
+        application.instance_path = base_app.instance_path
+        built.append(application)
         return application
 
     yield factory
-    for application in apps:
+    _restore_app_state(base_app, state)
+    for application in built:
         with application.app_context():
+            db.session.remove()
             db.engine.dispose()
-    with apps[0].app_context() if apps else create_app(app_config(database_url)).app_context():
-        _clear_tables()
-        db.engine.dispose()
+    if built:
+        # Flask-Limiter is one object for every app: give it back the shared app's settings.
+        limiter.init_app(base_app)
 
 
 @pytest.fixture
@@ -240,65 +404,73 @@ def _next() -> int:
     return _counter["n"]
 
 
+def new_member(application: Flask, password: str = PASSWORD, **fields) -> Member:
+    """A member committed to the database (detached); fields override the defaults."""
+    n = _next()
+    values = {
+        "email": f"member{n}@example.jp",
+        "display_name": f"会員{n}",
+        "prefecture": "13",
+        "affiliation": "company",
+        "organization_name": f"テスト株式会社{n}",
+    }
+    values.update(fields)
+    with application.app_context():
+        member = Member(password_hash=hash_password(password), **values)
+        db.session.add(member)
+        return _detached(member)
+
+
+def new_organization(application: Flask, *, staff=(), owner=None, themes=None, served=None, **fields):
+    """An active organisation; `staff=[member, …]` makes them editors (`owner=` an owner)."""
+    from alliance.models import Organization, OrganizationStaff, OrganizationTheme
+
+    n = _next()
+    values = {
+        "slug": f"org-{n}",
+        "name": f"テスト地域人事部{n}",
+        "kind": "npo",
+        "prefecture": "20",
+        "summary": "地域の人材育成を支えるテスト団体です。",
+        "contact_email": f"contact{n}@org.example.jp",
+    }
+    values.update(fields)
+    with application.app_context():
+        organization = Organization(**values)
+        for slug, depth in (themes or {"youth-retention": "expert"}).items():
+            organization.theme_rows.append(OrganizationTheme(theme=slug, depth=depth))
+        organization.served_prefectures = list(served or [values["prefecture"]])
+        db.session.add(organization)
+        db.session.flush()
+        if owner is not None:
+            db.session.add(OrganizationStaff(organization_id=organization.id, member_id=owner.id, role="owner"))
+        for member in staff:
+            db.session.add(OrganizationStaff(organization_id=organization.id, member_id=member.id, role="editor"))
+        return _detached(organization)
+
+
+def seed_demo(application: Flask) -> None:
+    """What `flask seed-demo` does, with every blueprint's seeder."""
+    with application.app_context():
+        for seeder in hooks.collect("demo_seeders"):
+            seeder(0)
+            db.session.commit()
+
+
 @pytest.fixture
 def make_member(app):
-    def factory(**fields) -> Member:
-        n = _next()
-        password = fields.pop("password", PASSWORD)
-        values = {
-            "email": f"member{n}@example.jp",
-            "display_name": f"会員{n}",
-            "prefecture": "13",
-            "affiliation": "company",
-            "organization_name": f"テスト株式会社{n}",
-        }
-        values.update(fields)
-        with app.app_context():
-            member = Member(password_hash=hash_password(password), **values)
-            db.session.add(member)
-            return _detached(member)
-
-    return factory
+    return lambda **fields: new_member(app, **fields)
 
 
 @pytest.fixture
-def make_admin(make_member):
-    def factory(**fields) -> Member:
-        return make_member(is_admin=True, **fields)
-
-    return factory
+def make_admin(app):
+    return lambda **fields: new_member(app, is_admin=True, **fields)
 
 
 @pytest.fixture
 def make_organization(app):
     """An active organisation; `staff=[member, …]` makes them editors (`owner=` an owner)."""
-    from alliance.models import Organization, OrganizationStaff, OrganizationTheme
-
-    def factory(*, staff=(), owner=None, themes=None, served=None, **fields):
-        n = _next()
-        values = {
-            "slug": f"org-{n}",
-            "name": f"テスト地域人事部{n}",
-            "kind": "npo",
-            "prefecture": "20",
-            "summary": "地域の人材育成を支えるテスト団体です。",
-            "contact_email": f"contact{n}@org.example.jp",
-        }
-        values.update(fields)
-        with app.app_context():
-            organization = Organization(**values)
-            for slug, depth in (themes or {"youth-retention": "expert"}).items():
-                organization.theme_rows.append(OrganizationTheme(theme=slug, depth=depth))
-            organization.served_prefectures = list(served or [values["prefecture"]])
-            db.session.add(organization)
-            db.session.flush()
-            if owner is not None:
-                db.session.add(OrganizationStaff(organization_id=organization.id, member_id=owner.id, role="owner"))
-            for member in staff:
-                db.session.add(OrganizationStaff(organization_id=organization.id, member_id=member.id, role="editor"))
-            return _detached(organization)
-
-    return factory
+    return lambda **fields: new_organization(app, **fields)
 
 
 class AuthActions:
@@ -342,23 +514,21 @@ def outbox(app):
 
 @pytest.fixture
 def count_queries(app):
-    """Context manager counting SQL statements sent while it is open."""
+    """Context manager counting SQL statements sent while it is open (by any engine or connection)."""
 
     @contextmanager
     def counting():
         statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
 
         def before(conn, cursor, statement, parameters, context, executemany):
             if not re.match(r"\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", statement, re.I):
                 statements.append(statement)
 
-        sa.event.listen(engine, "before_cursor_execute", before)
+        sa.event.listen(sa.Engine, "before_cursor_execute", before)
         try:
             yield statements
         finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
+            sa.event.remove(sa.Engine, "before_cursor_execute", before)
 
     return counting
 
@@ -370,9 +540,7 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
 def without_case_study_drafters(application) -> None:
     """Unregister knowhow's case-study drafter (for tests of the pages without one)."""
-    application.extensions.get("ranhub.hooks", {}).pop("case_study_drafters", None)
+    application.extensions.get(hooks.EXTENSION_KEY, {}).pop("case_study_drafters", None)
+

@@ -20,11 +20,10 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from app import create_app
-from core import hooks
 from core.db import db
 from members import services
 from members.models import Member
-from tests.conftest import app_config
+from tests.conftest import app_config, seed_demo
 
 OPENAPI_PATH = "/api/v1/openapi.json"
 #: examples per operation, mode and engine: enough to reach the edge values of every parameter
@@ -49,26 +48,21 @@ def documented_cases() -> list:
     return cases
 
 
-@pytest.fixture
-def api_app(make_app, tmp_path):
-    """The app with the demo data loaded (demo account passwords go to a temporary instance folder)."""
-    application = make_app()
-    application.instance_path = str(tmp_path)
-    with application.app_context():
-        for seeder in hooks.collect("demo_seeders"):
-            seeder(0)
-            db.session.commit()
-    return application
-
-
-@pytest.fixture
-def api_token(api_app) -> str:
-    """A bearer token of a demo member who is not an admin."""
-    with api_app.app_context():
+@pytest.fixture(scope="module")
+def api_token(base_app, module_transaction) -> str:
+    """The demo data, loaded once for the module, and a bearer token of a demo member who is not an admin."""
+    seed_demo(base_app)
+    with base_app.app_context():
         member = db.session.scalar(db.select(Member).where(Member.is_admin.is_(False)).order_by(Member.id))
         _token, secret = services.create_api_token(member, "schemathesis")
         db.session.commit()
     return secret
+
+
+@pytest.fixture
+def api_app(app, api_token):
+    """The app on the demo data (each test's writes are rolled back)."""
+    return app
 
 
 @pytest.mark.parametrize(("label", "mode"), documented_cases())

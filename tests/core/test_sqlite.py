@@ -34,6 +34,7 @@ def test_foreign_keys_are_enforced(sqlite_app):
             db.session.commit()
 
 
+@pytest.mark.commits
 def test_concurrent_writers_queue_instead_of_failing(sqlite_app, make_member):
     """Read-then-write transactions in 8 threads: all succeed (BEGIN IMMEDIATE)."""
     member = make_member(bio="")
@@ -58,6 +59,7 @@ def test_concurrent_writers_queue_instead_of_failing(sqlite_app, make_member):
         assert sorted(db.session.get(Member, member.id).bio) == list("abcdefgh")
 
 
+@pytest.mark.commits
 def test_read_requests_do_not_queue_behind_a_writer(sqlite_app, client, database_url):
     """A GET must not take the write lock: it answers while another writer holds it."""
     path = database_url.removeprefix("sqlite:///")

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from core.db import db
@@ -19,6 +20,7 @@ from events import services
 from events.models import Event, Registration
 from tests.conftest import PASSWORD, ROOT
 
+pytestmark = pytest.mark.commits
 ARTIFACTS = ROOT / "test-artifacts"
 
 

@@ -102,6 +102,7 @@ def test_draw_is_recorded_once(app, client, auth, make_members, lottery_event):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LotteryDraw)) == 1
 
 
+@pytest.mark.commits
 def test_two_organisers_drawing_at_once_draw_once(app, engine_name, make_member, make_members, make_organization,
                                                   make_event, register):
     staff_a, staff_b = make_member(), make_member()

@@ -10,6 +10,7 @@ from knowhow import demo, services
 from knowhow.models import Article
 from members.demo import DEMO_ACCOUNTS
 from members.models import Member
+from tests.conftest import new_member, new_organization
 from tests.knowhow.relevance_set import EXTRA_ARTICLES
 
 #: demo organisation slug → (prefecture, staff e-mails)
@@ -61,25 +62,25 @@ def make_article(app):
     return factory
 
 
-@pytest.fixture
-def demo_corpus(app, make_member, make_organization, make_admin):
-    """The demo organisations, accounts and articles, plus the relevance-set extras."""
+@pytest.fixture(scope="module")
+def demo_corpus(base_app, module_transaction):
+    """The demo organisations, accounts and articles, plus the relevance-set extras (once per module)."""
     members = {}
     for email, name, prefecture, affiliation, org_name, _themes, is_admin in DEMO_ACCOUNTS:
         if is_admin:
             continue
-        members[email.split("@")[0]] = make_member(email=email, display_name=name, prefecture=prefecture,
-                                                   affiliation=affiliation, organization_name=org_name)
+        members[email.split("@")[0]] = new_member(base_app, email=email, display_name=name, prefecture=prefecture,
+                                                  affiliation=affiliation, organization_name=org_name)
     by_email = {m.email: m for m in members.values()}
     organizations = {
-        slug: make_organization(slug=slug, name=f"デモ団体 {slug}", prefecture=prefecture,
-                                staff=[by_email[e] for e in emails])
+        slug: new_organization(base_app, slug=slug, name=f"デモ団体 {slug}", prefecture=prefecture,
+                               staff=[by_email[e] for e in emails])
         for slug, (prefecture, emails) in DEMO_ORGANIZATIONS.items()
     }
-    with app.app_context():
+    with base_app.app_context():
         demo.seed_articles()
         for spec in EXTRA_ARTICLES:
             values = dict(ARTICLE_DEFAULTS, visibility="public", status="published", **spec)
             services.create_article(None, services.ArticleData.from_mapping(values), slug=spec["slug"])
         db.session.commit()
-    return SimpleNamespace(members=members, organizations=organizations, admin=make_admin())
+    return SimpleNamespace(members=members, organizations=organizations, admin=new_member(base_app, is_admin=True))

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
+from alliance.models import OrganizationStaff
 from core import search
 from core.db import db
 from knowhow import services
@@ -26,8 +27,6 @@ def _search(q: str, member, **kwargs):
 def readers(app, demo_corpus, make_member):
     """Who searches: a visitor, a RAN member, staff of an unrelated organisation, an author, the secretariat."""
     outsider_staff = make_member(email="staff@elsewhere.example.jp")
-    from alliance.models import OrganizationStaff  # the factory has no staff-only shortcut
-
     with app.app_context():
         db.session.add(OrganizationStaff(organization_id=demo_corpus.organizations["hokkaido-career"].id,
                                          member_id=outsider_staff.id))

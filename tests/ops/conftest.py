@@ -5,17 +5,8 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import MIGRATIONS_DIR, create_app
-from core import hooks
 from core.db import db, read_only
-from tests.conftest import app_config
-
-
-def seed_demo(application) -> None:
-    """What `flask seed-demo` does, with every blueprint's seeder."""
-    with application.app_context():
-        for seeder in hooks.collect("demo_seeders"):
-            seeder(0)
-            db.session.commit()
+from tests.conftest import app_config, seed_demo
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ def test_results_give_the_ratio_to_the_baseline_and_name_the_missed_targets():
     assert "| engine | sqlite |" in text
 
 
+@pytest.mark.commits  # the baseline app reads the seeded rows through its own engine
 def test_seed_demo_scale_adds_every_kind_in_proportion_once(app, tmp_path, database_url):
     app.instance_path = str(tmp_path)
     runner = app.test_cli_runner()

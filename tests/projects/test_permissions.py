@@ -4,6 +4,14 @@ import pytest
 
 from alliance.projects.models import Programme, Project, ProjectApplication
 from core.db import db
+from tests.projects.conftest import build_world
+
+
+@pytest.fixture(scope="module")
+def world(base_app, module_transaction):
+    """One world for the module's many cases (each case's changes are rolled back)."""
+    return build_world(base_app)
+
 
 ROLES = ("outsider", "other_staff", "applicant")
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from alliance.referrals.models import Consultation, Referral, ReferralOutcome
 from core.db import db, utcnow
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, new_member, new_organization
 
 #: the statuses a referral passes through, and how far along each one is
 ORDER = ("open", "offered", "accepted", "in_progress", "completed")
@@ -25,29 +25,34 @@ def login(app):
     return factory
 
 
-@pytest.fixture
-def world(make_member, make_admin, make_organization):
+def build_world(application):
     """A requester in 宮城 (東北), a foreign-worker expert in 愛知 (中部), a weaker one in 宮城, outsiders."""
     people = SimpleNamespace(
-        requester_staff=make_member(display_name="依頼 花子"),
-        partner_staff=make_member(display_name="協力 太郎"),
-        other_staff=make_member(display_name="別団体 次郎"),
-        member=make_member(display_name="一般 会員"),
-        admin=make_admin(display_name="事務局 管理"),
+        requester_staff=new_member(application, display_name="依頼 花子"),
+        partner_staff=new_member(application, display_name="協力 太郎"),
+        other_staff=new_member(application, display_name="別団体 次郎"),
+        member=new_member(application, display_name="一般 会員"),
+        admin=new_member(application, is_admin=True, display_name="事務局 管理"),
     )
-    people.requester = make_organization(
-        slug="miyagi-jinji", name="宮城地域人事部", prefecture="04", served=["04"],
+    people.requester = new_organization(
+        application, slug="miyagi-jinji", name="宮城地域人事部", prefecture="04", served=["04"],
         staff=[people.requester_staff], themes={"youth-retention": "expert"},
     )
-    people.partner = make_organization(
-        slug="tokai-help", name="東海外国人材サポート", prefecture="23", served=["23", "21"],
+    people.partner = new_organization(
+        application, slug="tokai-help", name="東海外国人材サポート", prefecture="23", served=["23", "21"],
         staff=[people.partner_staff], themes={"foreign-workers": "expert"},
     )
-    people.other = make_organization(
-        slug="sendai-fw", name="仙台まちしごと", prefecture="04", served=["04"],
+    people.other = new_organization(
+        application, slug="sendai-fw", name="仙台まちしごと", prefecture="04", served=["04"],
         staff=[people.other_staff], themes={"foreign-workers": "experienced"},
     )
     return people
+
+
+@pytest.fixture
+def world(app):
+    """See build_world; a module that only reads it may build it once (`build_world` in a module fixture)."""
+    return build_world(app)
 
 
 @pytest.fixture

@@ -278,6 +278,7 @@ def test_referral_form_errors_are_japanese_and_change_nothing(app, world, login,
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Referral)) == 0
 
 
+@pytest.mark.commits
 def test_simultaneous_accept_and_decline_apply_exactly_once(app, world, login, make_referral, make_member):
     """Two staff of the offered organisation answer at the same moment: one answer wins, the other is told."""
     colleague = make_member(display_name="協力 二郎")

@@ -8,6 +8,14 @@ from alliance.referrals.models import Referral
 from core.audit import AuditEntry
 from core.db import db
 from tests.conftest import csrf_token_from
+from tests.referrals.conftest import build_world
+
+
+@pytest.fixture(scope="module")
+def world(base_app, module_transaction):
+    """One world for the module's many cases (each case's changes are rolled back)."""
+    return build_world(base_app)
+
 
 ROLES = ("requester_staff", "partner_staff", "other_staff", "member", "admin")
 
