@@ -105,7 +105,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.mail.init_app(app)
     core.api.init_app(app)
     core.cli.init_app(app)
-    core.search.init_app(app)
     core.pagecache.init_app(app)
 
     app.register_blueprint(core_bp)
@@ -116,4 +115,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     alliance.projects.init_app(app)
     events.init_app(app)
     knowhow.init_app(app)
+    # The site-wide search lists what the rooms above registered on its hooks.
+    core.search.init_app(app)
     return app

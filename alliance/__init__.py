@@ -9,18 +9,21 @@ from core import hooks
 from core.api import add_openapi
 from core.security import csrf
 
-__all__ = ["init_app", "secretariat"]
-
 
 def init_app(app: Flask) -> None:
     """Register the pages, the API, what the alliance adds to other pages, and its demo data."""
     app.register_blueprint(bp)
+    app.register_blueprint(secretariat.bp)
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
     app.jinja_env.globals.update(organization_kind_label=kind_label, theme_depth_label=depth_label)
-    hooks.register(app, "home_sections", contributions.home_section)
-    hooks.register(app, "member_sections", contributions.member_section)
-    hooks.register(app, "search_providers", contributions.search)
-    hooks.register(app, "member_erasers", services.erase_member)
-    hooks.register(app, "demo_seeders", demo.seed)
+    hooks.HOME_SECTIONS.register(app, contributions.home_section)
+    hooks.MEMBER_SECTIONS.register(app, contributions.member_section)
+    hooks.SEARCH_PROVIDERS.register(app, contributions.SEARCH_PROVIDER)
+    for entry in contributions.MENU:
+        hooks.MAIN_MENU.register(app, entry)
+    hooks.HOME_ACTIONS.register(app, contributions.HOME_ACTION)
+    hooks.JOIN_WAYS.register(app, contributions.JOIN_WAY)
+    hooks.MEMBER_ERASERS.register(app, services.erase_member)
+    hooks.DEMO_SEEDERS.register(app, demo.seed)

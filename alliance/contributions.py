@@ -3,11 +3,12 @@
 import re
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from alliance import services
 from alliance.views import directory_url_for_prefecture
-from core.hooks import SearchHit, render_section
+from core.hooks import Link, MenuItem, SearchHit, SearchProvider, render_section
 
 HOME_ORGANIZATIONS = 6
 SNIPPET_CHARS = 120
@@ -71,3 +72,17 @@ def search(query: str, viewer, limit: int) -> list[SearchHit]:
             meta={"prefecture": organization.prefecture},
         ))
     return hits
+
+
+SEARCH_PROVIDER = SearchProvider("organization", _l("Member organisations"), search, order=10)
+MENU = (
+    MenuItem("alliance.directory", _l("Members"), order=10),
+    MenuItem("alliance.impact", _l("Impact"), order=50),
+    MenuItem("secretariat.index", listed=False),
+)
+HOME_ACTION = Link("alliance.directory", _l("Find a member organisation"), order=10)
+JOIN_WAY = Link(
+    "alliance.apply", _l("Apply as an organisation"), order=10, title=_l("Alliance member (organisations)"),
+    text=_l("NPOs, foundations, companies and municipalities that develop and match talent for a region. Members "
+            "publish their programmes, take referrals from other regions and run events together."),
+)

@@ -1,11 +1,11 @@
 """The secretariat's pages (admins only, 404 for everyone else): applications, organisations,
-members, audit log. Other rooms add sections through the `secretariat_sections` hook."""
+members, audit log. Other rooms add sections through `hooks.SECRETARIAT_SECTIONS`."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from alliance import services
 from alliance.forms import RejectForm, SuspendForm
 from alliance.models import Organization, OrganizationApplication, OrganizationStaff
-from alliance.views import bp, page_number
+from alliance.views import page_number
 from core import hooks
 from core.audit import AuditEntry
 from core.auth import admin_required, is_safe_next
@@ -25,14 +25,16 @@ LIST_PER_PAGE = 30
 AUDIT_PER_PAGE = 50
 ORGANIZATION_STATUSES = ("active", "suspended")
 
+bp = Blueprint("secretariat", __name__, url_prefix="/alliance/secretariat")
+
 
 def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-@bp.get("/alliance/secretariat/")
+@bp.get("/")
 @admin_required
-def secretariat():
+def index():
     """The application queue, recent decisions, the network at a glance, and other rooms' sections."""
     queue = db.session.scalars(
         sa.select(OrganizationApplication).where(OrganizationApplication.status == "pending")
@@ -50,7 +52,7 @@ def secretariat():
     ).all())
     return render_template(
         "alliance/secretariat/index.html", queue=queue, decided=decided, counts=counts,
-        member_count=services.count_members(), sections=hooks.render_all("secretariat_sections"),
+        member_count=services.count_members(), sections=hooks.SECRETARIAT_SECTIONS.render_all(),
     )
 
 
@@ -72,14 +74,14 @@ def _render_application(application, reject_form, status: int = 200):
     ), status
 
 
-@bp.get("/alliance/secretariat/applications/<int:application_id>")
+@bp.get("/applications/<int:application_id>")
 @admin_required
-def secretariat_application(application_id):
+def application(application_id):
     """One application with everything the applicant wrote, to approve or reject."""
     return _render_application(_application_or_404(application_id), RejectForm())
 
 
-@bp.post("/alliance/secretariat/applications/<int:application_id>/approve")
+@bp.post("/applications/<int:application_id>/approve")
 @admin_required
 def approve_application(application_id):
     """The organisation goes live and the applicant becomes its owner."""
@@ -90,17 +92,17 @@ def approve_application(application_id):
     except services.DecisionConflict as conflict:
         db.session.rollback()
         flash(str(conflict), "error")
-        return redirect(url_for("alliance.secretariat_application", application_id=application_id))
+        return redirect(url_for("secretariat.application", application_id=application_id))
     except sa.exc.IntegrityError:
         # another admin approved an organisation with this slug or name at the same moment
         db.session.rollback()
         flash(_("This application could not be approved because its name or short name was just taken."), "error")
-        return redirect(url_for("alliance.secretariat_application", application_id=application_id))
+        return redirect(url_for("secretariat.application", application_id=application_id))
     flash(_("%(name)s has been approved and is now listed.", name=organization.name), "success")
-    return redirect(url_for("alliance.secretariat"))
+    return redirect(url_for("secretariat.index"))
 
 
-@bp.post("/alliance/secretariat/applications/<int:application_id>/reject")
+@bp.post("/applications/<int:application_id>/reject")
 @admin_required
 def reject_application(application_id):
     """Decline with a reason that is mailed to the applicant."""
@@ -112,15 +114,15 @@ def reject_application(application_id):
         services.reject_application(application, current_user, form.reason.data)
     except services.DecisionConflict as conflict:
         flash(str(conflict), "error")
-        return redirect(url_for("alliance.secretariat_application", application_id=application_id))
+        return redirect(url_for("secretariat.application", application_id=application_id))
     db.session.commit()
     flash(_("The application has been rejected and the applicant informed."), "success")
-    return redirect(url_for("alliance.secretariat"))
+    return redirect(url_for("secretariat.index"))
 
 
-@bp.get("/alliance/secretariat/organizations")
+@bp.get("/organizations")
 @admin_required
-def secretariat_organizations():
+def organizations():
     """Every organisation, live or suspended, with search."""
     q = " ".join(request.args.get("q", "").split())[:100]
     status = request.args.get("status", "")
@@ -150,10 +152,10 @@ def _back_to_organizations():
     target = request.form.get("next", "")
     if is_safe_next(target) and target.startswith("/alliance/secretariat/"):
         return redirect(target)
-    return redirect(url_for("alliance.secretariat_organizations"))
+    return redirect(url_for("secretariat.organizations"))
 
 
-@bp.post("/alliance/secretariat/organizations/<int:organization_id>/suspend")
+@bp.post("/organizations/<int:organization_id>/suspend")
 @admin_required
 def suspend_organization(organization_id):
     """Hide an organisation (nothing is deleted)."""
@@ -168,7 +170,7 @@ def suspend_organization(organization_id):
     return _back_to_organizations()
 
 
-@bp.post("/alliance/secretariat/organizations/<int:organization_id>/restore")
+@bp.post("/organizations/<int:organization_id>/restore")
 @admin_required
 def restore_organization(organization_id):
     """List a suspended organisation again."""
@@ -179,9 +181,9 @@ def restore_organization(organization_id):
     return _back_to_organizations()
 
 
-@bp.get("/alliance/secretariat/members")
+@bp.get("/members")
 @admin_required
-def secretariat_members():
+def members():
     """RAN members with search by name, email or affiliation."""
     q = " ".join(request.args.get("q", "").split())[:100]
     query = sa.select(Member)
@@ -217,9 +219,9 @@ def _tokyo_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=TOKYO)
 
 
-@bp.get("/alliance/secretariat/audit")
+@bp.get("/audit")
 @admin_required
-def secretariat_audit():
+def audit():
     """The audit log, newest first, filtered by action, actor, target and dates."""
     action = request.args.get("action", "")
     actor = " ".join(request.args.get("actor", "").split())[:100]

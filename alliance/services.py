@@ -377,7 +377,7 @@ def send_contact_message(organization: Organization, *, name: str, email: str, s
     if not organization.contact_email:
         return
     send_template(
-        organization.contact_email, "alliance/contact_message", locale="ja", kind="alliance.contact",
+        organization.contact_email, "alliance/mail/contact_message.txt", locale="ja", kind="alliance.contact",
         organization=organization, sender_name=name, sender_email=email,
         sender_organization=sender_organization, message=message,
         page_url=site_url("alliance.detail", slug=organization.slug),
@@ -427,12 +427,12 @@ def submit_application(member: Member, data: dict) -> OrganizationApplication:
     db.session.add(application)
     db.session.flush()
     audit("organization_application.submit", application, name=application.name, slug=application.slug)
-    send_template(member.email, "alliance/application_received", locale=member.locale,
+    send_template(member.email, "alliance/mail/application_received.txt", locale=member.locale,
                   kind="alliance.application_received", member=member, application=application,
                   status_url=site_url("alliance.apply"))
-    queue_url = site_url("alliance.secretariat_application", application_id=application.id)
+    queue_url = site_url("secretariat.application", application_id=application.id)
     for admin in db.session.scalars(sa.select(Member).where(Member.is_admin.is_(True))):
-        send_template(admin.email, "alliance/application_to_secretariat", locale=admin.locale,
+        send_template(admin.email, "alliance/mail/application_to_secretariat.txt", locale=admin.locale,
                       kind="alliance.application_to_secretariat", application=application,
                       applicant=member, queue_url=queue_url)
     return application
@@ -488,7 +488,7 @@ def approve_application(application: OrganizationApplication, admin: Member | No
           slug=organization.slug, name=organization.name)
     applicant = application.applicant
     if applicant is not None:
-        send_template(applicant.email, "alliance/application_approved", locale=applicant.locale,
+        send_template(applicant.email, "alliance/mail/application_approved.txt", locale=applicant.locale,
                       kind="alliance.application_approved", member=applicant, organization=organization,
                       page_url=site_url("alliance.detail", slug=organization.slug),
                       edit_url=site_url("alliance.edit", slug=organization.slug))
@@ -506,7 +506,7 @@ def reject_application(application: OrganizationApplication, admin: Member | Non
     audit("organization_application.reject", application, name=application.name, reason=reason)
     applicant = application.applicant
     if applicant is not None:
-        send_template(applicant.email, "alliance/application_rejected", locale=applicant.locale,
+        send_template(applicant.email, "alliance/mail/application_rejected.txt", locale=applicant.locale,
                       kind="alliance.application_rejected", member=applicant, application=application,
                       apply_url=site_url("alliance.apply"))
 
@@ -590,7 +590,7 @@ def invite_staff(organization: Organization, email: str, role: str, inviter: Mem
     db.session.flush()
     audit("organization.staff_invite", organization, email=email, role=role)
     invitee = db.session.scalar(sa.select(Member).where(Member.email == email))
-    send_template(email, "alliance/staff_invitation", locale=invitee.locale if invitee else "ja",
+    send_template(email, "alliance/mail/staff_invitation.txt", locale=invitee.locale if invitee else "ja",
                   kind="alliance.staff_invitation", organization=organization, inviter=inviter, role=role,
                   accept_url=site_url("alliance.invitation", token=token), days=INVITATION_DAYS)
     return invitation

@@ -67,7 +67,7 @@ def visible_organization_or_404(slug: str):
 
 
 def render_detail(organization, contact_form, status: int = 200):
-    sections = hooks.render_all("organization_sections", organization)
+    sections = hooks.ORGANIZATION_SECTIONS.render_all(organization)
     return render_template(
         "alliance/detail.html", organization=organization, contact_form=contact_form,
         sections=sections, can_edit=can_act_for(organization),
@@ -270,9 +270,9 @@ def impact():
         hooks.Figure(_("Prefectures covered"), len(coverage), _("of %(total)d", total=len(refdata.PREFECTURES))),
         hooks.Figure(_("Themes covered"), len(by_theme), _("of %(total)d", total=len(refdata.THEMES))),
     ]
-    for contributed in hooks.render_all("impact_figures"):
+    for contributed in hooks.IMPACT_FIGURES.render_all():
         figures.extend(contributed)
     return render_template(
         "alliance/impact.html", figures=figures, coverage=coverage, by_theme=by_theme,
-        sections=hooks.render_all("impact_sections"), tile_url=directory_url_for_prefecture,
+        sections=hooks.IMPACT_SECTIONS.render_all(), tile_url=directory_url_for_prefecture,
     )

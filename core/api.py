@@ -13,17 +13,17 @@ data schemas, `id_parameter`), so what is documented is what is enforced.
 """
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Flask, g, jsonify, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from flask_login import AnonymousUserMixin
 
-from core import refdata
+from core import hooks, refdata
 from core.i18n import LANGUAGES
 from core.routing import MAX_ID
 from core.security import csrf
@@ -32,8 +32,6 @@ API_PREFIX = "/api/v1"
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000_000
-_TOKEN_LOADER = "ranhub.api_token_loader"  # noqa: S105 # nosec B105 # an extension key name, not a secret
-_OPENAPI = "ranhub.openapi"
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 
@@ -100,19 +98,24 @@ def list_response(items: list[dict], *, has_more: bool, offset: int, limit: int)
     return jsonify(items=items, next=next_url)
 
 
-def set_token_loader(app: Flask, loader: Callable[[str], Any]) -> None:
-    """`members` registers how a bearer token becomes a member (or None)."""
-    app.extensions[_TOKEN_LOADER] = loader
-
-
 def bearer_member():
     """The member of a valid `Authorization: Bearer` header, or None."""
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    loader = current_app.extensions.get(_TOKEN_LOADER)
-    return loader(token.strip()) if loader else None
+    loaders = hooks.API_TOKEN_LOADERS.implementations()
+    return loaders[0](token.strip()) if loaders else None
+
+
+def api_viewer():
+    """The bearer token's member, or an anonymous visitor (401 for a bad token)."""
+    if not request.headers.get("Authorization"):
+        return AnonymousUserMixin()
+    member = bearer_member()
+    if member is None:
+        raise ApiError(401, _("A valid API token is required."))
+    return member
 
 
 def token_required(view):
@@ -129,13 +132,21 @@ def token_required(view):
     return wrapped
 
 
+@dataclass(frozen=True)
+class ApiDocument:
+    """A room's part of the OpenAPI document: its operations by path, and the schemas they name."""
+
+    paths: dict
+    schemas: dict
+
+
 def add_openapi(app: Flask, paths: dict | None = None, schemas: dict | None = None) -> None:
     """Add operations to the document (each also takes `COMMON_PARAMETERS` and may answer 400/422)."""
-    document = app.extensions.setdefault(_OPENAPI, {"paths": {}, "schemas": {}})
+    documented = {}
     for path, item in (paths or {}).items():
         if "parameters" in item:
             raise ValueError(f"{path}: list parameters on each operation, where they are checked")
-        document["paths"][path] = {
+        documented[path] = {
             method: {
                 **operation,
                 "parameters": [*operation.get("parameters", []), *COMMON_PARAMETERS],
@@ -143,7 +154,7 @@ def add_openapi(app: Flask, paths: dict | None = None, schemas: dict | None = No
             }
             for method, operation in item.items()
         }
-    document["schemas"].update(schemas or {})
+    hooks.API_DOCUMENTS.register(app, ApiDocument(documented, dict(schemas or {})))
 
 
 def list_of(ref: str) -> dict:
@@ -375,7 +386,9 @@ def documented_operation() -> dict | None:
     """The operation of the document the current request was routed to (None when there is none)."""
     if request.url_rule is None or not is_api_request():
         return None
-    item = current_app.extensions.get(_OPENAPI, {}).get("paths", {}).get(openapi_path(request.url_rule.rule))
+    path = openapi_path(request.url_rule.rule)
+    item = next((document.paths[path] for document in hooks.API_DOCUMENTS.implementations()
+                 if path in document.paths), None)
     method = "get" if request.method == "HEAD" else request.method.lower()
     return (item or {}).get(method)
 
@@ -397,14 +410,18 @@ API_DESCRIPTION = (
 @bp.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of every registered endpoint."""
-    document = current_app.extensions.get(_OPENAPI, {"paths": {}, "schemas": {}})
+    paths: dict = {}
+    schemas: dict = {"Error": ERROR_SCHEMA}
+    for document in hooks.API_DOCUMENTS.implementations():
+        paths.update(document.paths)
+        schemas.update(document.schemas)
     return jsonify(
         openapi="3.1.0",
         info={"title": "RAN hub API", "version": "1.0.0", "description": API_DESCRIPTION},
         servers=[{"url": API_PREFIX}],
-        paths=dict(sorted(document["paths"].items())),
+        paths=dict(sorted(paths.items())),
         components={
-            "schemas": {"Error": ERROR_SCHEMA, **document["schemas"]},
+            "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     )
@@ -470,11 +487,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError):
         return error_response(error.status, error.message, error.code)
-
-
-def api_http_error(error: HTTPException):
-    """Answer an HTTP error under /api/v1 as JSON (called by the app's error handler)."""
-    return error_response(error.code or 500, error.description or "", ERROR_CODES.get(error.code or 500))
 
 
 def api_url(endpoint: str, **values) -> str:

@@ -26,7 +26,7 @@ def seed_demo(scale: int, if_empty: bool) -> None:
     if if_empty and not database_is_empty():
         click.echo("The database already has data; demo not loaded.")
         return
-    for seeder in hooks.collect("demo_seeders"):
+    for seeder in hooks.DEMO_SEEDERS.implementations():
         seeder(scale)
         db.session.commit()
     if scale and db.session.get_bind().dialect.name == "postgresql":

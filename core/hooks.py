@@ -1,37 +1,48 @@
-"""Extension points through which a blueprint contributes to pages it does not own.
+"""Extension points through which a room contributes to pages and commands it does not own.
 
 A lower room (core, members, alliance) shows a higher room's data — the home page
-lists upcoming events, an organisation page its knowhow, /impact every figure —
-without importing upwards: each blueprint registers a callable at `init_app`,
-and the page collects them. Registries live on the app, so test apps stay apart.
+lists upcoming events, an organisation page its knowhow, /impact every figure,
+/search every kind — without importing upwards: each blueprint registers an
+implementation on a hook at `init_app`, and the page asks the hook for them.
 
-Known hook names and what their callables take and return:
-- ``home_sections``        ()            -> Markup or None (a <section> of the home page)
-- ``member_sections``      (member)      -> Markup or None (on /members/me)
-- ``organization_sections``(organization)-> Markup or None (on /alliance/<slug>)
-- ``impact_figures``       ()            -> list of core.hooks.Figure
-- ``impact_sections``      ()            -> Markup or None (tables/diagrams on /impact)
-- ``secretariat_sections`` ()            -> Markup or None (a <section> on /alliance/secretariat/,
-                                            e.g. consultations/referrals triage; admins only)
-- ``search_providers``     (query, viewer, limit) -> list of core.hooks.SearchHit
-                           (query: a str — from /search a core.search.SearchQuery whose
-                           `.filters` may hold kind/theme/prefecture; higher score = better;
-                           hits are filtered on meta "themes" and "prefecture(s)" too)
-- ``demo_seeders``         (scale)       -> None (adds demo data; called in order)
-- ``member_erasers``       (member)      -> None (erase personal data held elsewhere)
-- ``case_study_drafters``  (referral, outcome, member) -> URL of a knowhow case-study draft made
-                           from a completed referral's outcome report (the first one is used;
-                           without any, the referral page offers no such button)
+Every hook is an object declared below (a misspelt hook is an AttributeError, not a
+silent no-op), with the type of what it takes. The registry is one dict on the app,
+so test apps stay apart.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask import Flask, current_app, render_template
+from flask_babel import LazyString
 from markupsafe import Markup
 
 EXTENSION_KEY = "ranhub.hooks"
+
+T = TypeVar("T")
+
+
+class Hook(Generic[T]):
+    """A named extension point; its implementations are kept per app, in registration order."""
+
+    def __init__(self, name: str, doc: str):
+        self.name = name
+        self.__doc__ = doc
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}>"
+
+    def register(self, app: Flask, implementation: T) -> None:
+        app.extensions.setdefault(EXTENSION_KEY, {}).setdefault(self.name, []).append(implementation)
+
+    def implementations(self, app: Flask | None = None) -> list[T]:
+        registry = (app or current_app).extensions.get(EXTENSION_KEY, {})
+        return list(registry.get(self.name, ()))
+
+    def render_all(self, *args) -> list:
+        """Call every implementation (callables) with `args`, dropping empty results."""
+        return [result for func in self.implementations() if (result := func(*args))]
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,7 @@ class Figure:
 class SearchHit:
     """One result of the site-wide search."""
 
-    kind: str  # "organization", "event", "article"
+    kind: str  # the `kind` of the SearchProvider that found it
     title: str
     url: str
     snippet: Any = ""  # Markup with <mark> highlights
@@ -55,17 +66,92 @@ class SearchHit:
     meta: dict = field(default_factory=dict)
 
 
-def register(app: Flask, hook: str, func: Callable) -> None:
-    app.extensions.setdefault(EXTENSION_KEY, {}).setdefault(hook, []).append(func)
+@dataclass(frozen=True)
+class SearchProvider:
+    """A kind of thing the site-wide search finds (a tab of /search).
+
+    `search(query, viewer, limit)` gets a core.search.SearchQuery (a str whose `.filters`
+    may hold kind/theme/prefecture) and returns at most `limit` SearchHits, higher
+    score better; filters it does not apply are applied from the hits' meta
+    "themes" and "prefecture"/"prefectures".
+    """
+
+    kind: str
+    label: str | LazyString
+    search: Callable[..., list[SearchHit]]
+    order: int = 50
 
 
-def collect(hook: str) -> list[Callable]:
-    return list(current_app.extensions.get(EXTENSION_KEY, {}).get(hook, []))
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the main menu, or (`listed=False`) a section of the site that belongs to no entry."""
+
+    endpoint: str
+    label: str | LazyString = ""
+    order: int = 50
+    listed: bool = True
 
 
-def render_all(hook: str, *args) -> list:
-    """Call every callable of a hook, dropping empty results."""
-    return [result for func in collect(hook) if (result := func(*args))]
+@dataclass(frozen=True)
+class Link:
+    """A link another room offers a page (the home page's calls to action, the ways to join)."""
+
+    endpoint: str
+    label: str | LazyString
+    order: int = 50
+    #: a longer text that goes with the link (a card's heading and paragraph)
+    title: str | LazyString = ""
+    text: str | LazyString = ""
+
+
+@dataclass(frozen=True)
+class Reindexer:
+    """How `flask search reindex` rebuilds one kind of the search index: `rebuild()` returns the count."""
+
+    kind: str
+    rebuild: Callable[[], int]
+
+
+HOME_SECTIONS: Hook[Callable[[], Markup | None]] = Hook(
+    "home_sections", "() -> a <section> of the home page, or None")
+HOME_ACTIONS: Hook[Link] = Hook(
+    "home_actions", "the buttons under the home page's introduction")
+JOIN_WAYS: Hook[Link] = Hook(
+    "join_ways", "the home page's ways to join the network (a card each)")
+MAIN_MENU: Hook[MenuItem] = Hook(
+    "main_menu", "entries of the main menu, and unlisted sections that mark no entry")
+ACCOUNT_TOOLS: Hook[Callable[[], Markup | None]] = Hook(
+    "account_tools", "() -> the header's account links (log in, my page, log out …)")
+MEMBER_SECTIONS: Hook[Callable[[Any], Markup | None]] = Hook(
+    "member_sections", "(member) -> a <section> of /members/me, or None")
+ORGANIZATION_SECTIONS: Hook[Callable[[Any], Markup | None]] = Hook(
+    "organization_sections", "(organization) -> a <section> of /alliance/<slug>, or None")
+IMPACT_FIGURES: Hook[Callable[[], list[Figure]]] = Hook(
+    "impact_figures", "() -> figures of /impact")
+IMPACT_SECTIONS: Hook[Callable[[], Markup | None]] = Hook(
+    "impact_sections", "() -> tables or diagrams of /impact")
+SECRETARIAT_SECTIONS: Hook[Callable[[], Markup | None]] = Hook(
+    "secretariat_sections", "() -> a <section> of /alliance/secretariat/ (admins only)")
+SEARCH_PROVIDERS: Hook[SearchProvider] = Hook(
+    "search_providers", "the kinds the site-wide search finds (core.search.site)")
+SEARCH_REINDEXERS: Hook[Reindexer] = Hook(
+    "search_reindexers", "the kinds `flask search reindex` rebuilds")
+API_DOCUMENTS: Hook[Any] = Hook(
+    "api_documents", "core.api.ApiDocument: a room's operations and schemas of /api/v1/openapi.json")
+API_TOKEN_LOADERS: Hook[Callable[[str], Any]] = Hook(
+    "api_token_loaders", "(bearer token) -> the member it belongs to, or None (the first one is used)")
+DEMO_SEEDERS: Hook[Callable[[int], None]] = Hook(
+    "demo_seeders", "(scale) -> None: adds demo data (called in registration order)")
+MEMBER_ERASERS: Hook[Callable[[Any], None]] = Hook(
+    "member_erasers", "(member) -> None: erase personal data a room holds about a deleted member")
+CASE_STUDY_DRAFTERS: Hook[Callable[..., str | None]] = Hook(
+    "case_study_drafters",
+    "(source, outcome, member) -> URL of a knowhow case-study draft made from a completed referral's or "
+    "programme's report (the first one is used; without any, no such button is offered)")
+
+
+EXPERTISE_PROFILE_PAGES: Hook[Callable[[int], str]] = Hook(
+    "expertise_profile_pages", "(member id) -> URL of the page that shows a public expertise profile (the first one)")
 
 
 def render_section(template: str, **context) -> Markup:

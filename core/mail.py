@@ -51,9 +51,9 @@ def send_mail(to_address: str, subject: str, body: str, *, kind: str = "") -> Ou
 
 
 def send_template(to_address: str, template: str, *, locale: str = "ja", kind: str = "", **context):
-    """Render `mail/<template>.txt` in the recipient's language; its first line is the subject."""
+    """Render the mail template (`<room>/mail/<name>.txt`) in the recipient's language; its first line is the subject."""
     with force_locale(locale or "ja"):
-        text = render_template(f"mail/{template}.txt", **context)
+        text = render_template(template, **context)
     subject, _, body = text.lstrip().partition("\n")
     return send_mail(to_address, subject, body.lstrip("\n"), kind=kind or template)
 

@@ -4,28 +4,10 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Flask, request, url_for
 
-from core import refdata, tilemap
+from core import hooks, refdata, tilemap
 from core.markdown import render_markdown
-
-#: (endpoint, label) of the main menu; an entry shows once its blueprint is registered
-NAV = (
-    ("alliance.directory", _l("Members")),
-    ("events.index", _l("Events")),
-    ("knowhow.index", _l("Knowhow")),
-    ("projects.index", _l("Projects")),
-    ("alliance.impact", _l("Impact")),
-    ("consultations.new", _l("Ask for help")),
-)
-
-#: sections under a menu item's URL that belong to no item (/alliance/referrals/ is not 加盟団体)
-NAV_UNLISTED = ("referrals.index", "alliance.secretariat")
-
-
-def has_endpoint(endpoint: str) -> bool:
-    return endpoint in current_app.view_functions
 
 
 def _within(path: str, url: str) -> bool:
@@ -35,17 +17,26 @@ def _within(path: str, url: str) -> bool:
 
 
 def nav_items() -> list[dict]:
-    """The main menu; the item whose URL is the longest prefix of this page's is the current one."""
-    items = [{"url": url_for(endpoint), "label": label, "active": False}
-             for endpoint, label in NAV if has_endpoint(endpoint)]
+    """The main menu; the entry or section whose URL is the longest prefix of this page's is the current one.
+
+    An unlisted section (/alliance/referrals/ under /alliance/) marks no entry.
+    """
+    entries = sorted(hooks.MAIN_MENU.implementations(), key=lambda entry: entry.order)
+    items = [{"url": url_for(entry.endpoint), "label": entry.label, "active": False}
+             for entry in entries if entry.listed]
     sections = [(item["url"], item) for item in items]
-    sections += [(url_for(endpoint), None) for endpoint in NAV_UNLISTED if has_endpoint(endpoint)]
+    sections += [(url_for(entry.endpoint), None) for entry in entries if not entry.listed]
     matches = [(url, item) for url, item in sections if _within(request.path, url)]
     if matches:
         _, current = max(matches, key=lambda match: len(match[0]))
         if current is not None:
             current["active"] = True
     return items
+
+
+def links(hook: hooks.Hook[hooks.Link]) -> list[hooks.Link]:
+    """The links other rooms offer a page, in their order."""
+    return sorted(hook.implementations(), key=lambda link: link.order)
 
 
 def url_with_args(**changes) -> str:
@@ -75,7 +66,9 @@ def init_app(app: Flask) -> None:
         theme_options=theme_options,
         prefecture_options=prefecture_options,
         nav_items=nav_items,
-        has_endpoint=has_endpoint,
+        account_tools=lambda: hooks.ACCOUNT_TOOLS.render_all(),
+        home_actions=lambda: links(hooks.HOME_ACTIONS),
+        join_ways=lambda: links(hooks.JOIN_WAYS),
         url_with_args=url_with_args,
         now_year=now_year,
         refdata=refdata,

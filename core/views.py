@@ -16,7 +16,7 @@ _HEADS_KEY = "ranhub.migration_heads"
 @bp.get("/")
 def home():
     """What a 地域人事部 is, the alliance's activities, and what is happening now."""
-    return render_template("core/home.html", sections=hooks.render_all("home_sections"))
+    return render_template("core/home.html", sections=hooks.HOME_SECTIONS.render_all())
 
 
 def migration_heads() -> list[str]:

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from core import hooks, search
+from core import hooks
 from core.api import add_openapi
 from core.security import csrf
 from events import api, demo, search_index, sections, services
@@ -31,11 +31,12 @@ def init_app(app: Flask) -> None:
         event_allocation_name=_label(ALLOCATION_LABELS),
         event_status_name=_label(STATUS_LABELS),
     )
-    search.register_reindexer(app, search_index.SEARCH_KIND, search_index.reindex_events)
-    hooks.register(app, "search_providers", sections.search_provider)
-    hooks.register(app, "home_sections", sections.home_section)
-    hooks.register(app, "organization_sections", sections.organization_section)
-    hooks.register(app, "member_sections", sections.member_section)
-    hooks.register(app, "impact_figures", sections.impact_figures)
-    hooks.register(app, "member_erasers", services.erase_member)
-    hooks.register(app, "demo_seeders", demo.seed)
+    hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(search_index.SEARCH_KIND, search_index.reindex_events))
+    hooks.SEARCH_PROVIDERS.register(app, sections.SEARCH_PROVIDER)
+    hooks.HOME_SECTIONS.register(app, sections.home_section)
+    hooks.ORGANIZATION_SECTIONS.register(app, sections.organization_section)
+    hooks.MEMBER_SECTIONS.register(app, sections.member_section)
+    hooks.IMPACT_FIGURES.register(app, sections.impact_figures)
+    hooks.MEMBER_ERASERS.register(app, services.erase_member)
+    hooks.DEMO_SEEDERS.register(app, demo.seed)
+    hooks.MAIN_MENU.register(app, sections.MENU_ITEM)

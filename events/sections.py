@@ -3,13 +3,14 @@
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
 
 from core import search
 from core.auth import is_admin
 from core.db import db, utcnow
-from core.hooks import Figure, SearchHit, render_section
+from core.hooks import Figure, MenuItem, SearchHit, SearchProvider, render_section
 from core.i18n import format_local_datetime
 from events import search_index, services
 from events.forms import AUDIENCE_LABELS, KIND_LABELS, TOKYO
@@ -161,3 +162,9 @@ def search_provider(query, viewer, limit: int) -> list[SearchHit]:
         ))
     found.sort(key=lambda found_hit: found_hit.score, reverse=True)
     return found
+
+
+SEARCH_PROVIDER = SearchProvider(search_index.SEARCH_KIND, _l("Events"), search_provider, order=20)
+
+
+MENU_ITEM = MenuItem("events.index", _l("Events"), order=20)

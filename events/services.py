@@ -263,7 +263,7 @@ def _mail(member: Member | None, template: str, event: Event, **context) -> None
     if member is None:
         return
     send_template(
-        member.email, template, locale=member.locale, kind=template.replace("_", "."),
+        member.email, f"events/mail/{template}.txt", locale=member.locale, kind=template.replace("_", "."),
         event=event, member=member, event_url=absolute_url("events.detail", event_id=event.id), **context,
     )
 

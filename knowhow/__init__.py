@@ -1,11 +1,11 @@
-"""Knowhow: articles, programmes (playbooks) and their adoption, and the site search."""
+"""Knowhow: articles, programmes (playbooks) and their adoption."""
 
 from flask import Flask
 
-from core import hooks, search
+from core import hooks
 from core.api import add_openapi
 from core.security import csrf
-from knowhow import case_studies, demo, sections, services, site_search
+from knowhow import case_studies, demo, sections, services
 from knowhow.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from knowhow.api import bp as api_bp
 from knowhow.views import bp
@@ -13,17 +13,17 @@ from knowhow.views import bp
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.register_blueprint(site_search.bp)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     add_openapi(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)
-    search.register_reindexer(app, services.SEARCH_KIND, services.reindex_articles)
-    hooks.register(app, "home_sections", sections.home_section)
-    hooks.register(app, "organization_sections", sections.organization_section)
-    hooks.register(app, "member_sections", sections.member_section)
-    hooks.register(app, "impact_figures", sections.impact_figures)
-    hooks.register(app, "impact_sections", sections.impact_section)
-    hooks.register(app, "search_providers", sections.search_provider)
-    hooks.register(app, "member_erasers", services.erase_member)
-    hooks.register(app, "demo_seeders", demo.seed)
-    hooks.register(app, "case_study_drafters", case_studies.draft_case_study)
+    hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(services.SEARCH_KIND, services.reindex_articles))
+    hooks.HOME_SECTIONS.register(app, sections.home_section)
+    hooks.ORGANIZATION_SECTIONS.register(app, sections.organization_section)
+    hooks.MEMBER_SECTIONS.register(app, sections.member_section)
+    hooks.IMPACT_FIGURES.register(app, sections.impact_figures)
+    hooks.IMPACT_SECTIONS.register(app, sections.impact_section)
+    hooks.SEARCH_PROVIDERS.register(app, sections.SEARCH_PROVIDER)
+    hooks.MEMBER_ERASERS.register(app, services.erase_member)
+    hooks.DEMO_SEEDERS.register(app, demo.seed)
+    hooks.MAIN_MENU.register(app, sections.MENU_ITEM)
+    hooks.CASE_STUDY_DRAFTERS.register(app, case_studies.draft_case_study)

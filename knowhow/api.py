@@ -1,27 +1,23 @@
-"""Knowhow in the JSON API: articles, and the site search.
+"""Knowhow in the JSON API: articles.
 
 Without a token only public, published articles are listed; with a valid
 `Authorization: Bearer` token the member's own visibility applies. A header
 with an unknown or revoked token answers 401 rather than silently showing less.
 """
 
-from urllib.parse import urljoin
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
-from flask_login import AnonymousUserMixin
-from markupsafe import Markup, escape
 
 from core.api import (
     LIMIT_PARAMETERS,
-    NOT_BLANK,
     PREFECTURE_PARAMETER,
     THEME_PARAMETER,
     ApiError,
     api_url,
+    api_viewer,
     arg,
-    bearer_member,
     enum_schema,
     error_responses,
     json_content,
@@ -33,21 +29,10 @@ from core.api import (
 )
 from core.db import db
 from core.markdown import render_markdown
-from core.search import MAX_QUERY_CHARS
-from knowhow import services, site_search
+from knowhow import services
 from knowhow.models import ARTICLE_KINDS, PLAYBOOK_FIELDS, Article
 
 bp = Blueprint("knowhow_api", __name__, url_prefix="/api/v1")
-
-
-def api_viewer():
-    """The bearer token's member, or an anonymous visitor (401 for a bad token)."""
-    if not request.headers.get("Authorization"):
-        return AnonymousUserMixin()
-    member = bearer_member()
-    if member is None:
-        raise ApiError(401, _("A valid API token is required."))
-    return member
 
 
 def _iso(value):
@@ -125,28 +110,6 @@ def article(slug):
     return jsonify(article_json(found, full=True))
 
 
-@bp.get("/search")
-def search():
-    """The site search: organisations, events and knowhow (`q`, `kind`, `theme`, `prefecture`)."""
-    viewer = api_viewer()
-    limit, offset = page_limit(), page_offset()
-    filters = site_search.filters_from(request.args)
-    hits, more = site_search.run(arg("q"), filters, viewer, offset=offset, limit=limit)
-    items = [
-        {
-            "kind": hit.kind,
-            "title": hit.title.striptags() if isinstance(hit.title, Markup) else str(hit.title),
-            "title_html": str(escape(hit.title)),
-            "url": urljoin(request.host_url, hit.url),
-            "snippet_html": str(hit.snippet),
-            "score": hit.score,
-            "meta": hit.meta,
-        }
-        for hit in hits
-    ]
-    return list_response(items, has_more=more, offset=offset, limit=limit)
-
-
 _ARTICLE_PARAMETERS = [
     THEME_PARAMETER,
     query_parameter("kind", enum_schema(ARTICLE_KINDS)),
@@ -173,24 +136,6 @@ OPENAPI_PATHS = {
             "responses": {
                 "200": {"description": "the article", **json_content({"$ref": "#/components/schemas/ArticleDetail"})},
                 **error_responses(401, 404),
-            },
-        }
-    },
-    "/search": {
-        "get": {
-            "summary": "Search organisations, events and knowhow (Japanese full text)",
-            "security": [{}, {"bearer": []}],
-            "parameters": [
-                query_parameter("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS,
-                                      "pattern": NOT_BLANK}, "search words", required=True),
-                query_parameter("kind", enum_schema(site_search.RESULT_KINDS)),
-                THEME_PARAMETER,
-                PREFECTURE_PARAMETER,
-                *LIMIT_PARAMETERS,
-            ],
-            "responses": {
-                "200": {"description": "hits, best first", **json_content(list_of("SearchHit"))},
-                **error_responses(401),
             },
         }
     },
@@ -238,44 +183,6 @@ OPENAPI_SCHEMAS = {
                         "status": {"type": "string", "enum": ["planned", "running", "ended"]},
                         "outcome_notes": {"type": "string"},
                     },
-                },
-            },
-        },
-    },
-    "SearchHit": {
-        "type": "object",
-        "required": ["kind", "title", "title_html", "url", "snippet_html", "score"],
-        "properties": {
-            "kind": {"type": "string", "enum": list(site_search.RESULT_KINDS)},
-            "title": {"type": "string"},
-            "title_html": {"type": "string", "description": "HTML: escaped text with <mark> highlights"},
-            "url": {"type": "string"},
-            "snippet_html": {"type": "string", "description": "HTML: escaped text with <mark> highlights"},
-            "score": {"type": "number"},
-            "meta": {
-                "type": "object",
-                "description": "What the kind adds to show the hit: an organisation its prefecture; an article"
-                               " slug, type, type_label, themes, prefecture, published; an event id, type,"
-                               " type_label, format, audience, audience_label, themes, prefecture, starts_at,"
-                               " ends_at, date_label, status and status_label",
-                "properties": {
-                    "id": {"type": "integer", "description": "event: its id"},
-                    "slug": {"type": "string", "description": "article: its slug"},
-                    "type": {"type": "string", "description": "the article kind or the event kind"},
-                    "type_label": {"type": "string", "description": "that kind in the reader's language"},
-                    "themes": {"type": "array", "items": {"type": "string"}},
-                    "prefecture": {"type": ["string", "null"], "description": "JIS code (null: online event)"},
-                    "published": {"type": "boolean", "description": "article: not a draft"},
-                    "format": {"type": "string", "enum": ["venue", "online", "hybrid"]},
-                    "audience": {"type": "string", "enum": ["public", "members"]},
-                    "audience_label": {"type": "string", "description": "event: RAN会員限定 or empty"},
-                    "starts_at": {"type": "string", "format": "date-time", "description": "event: ISO 8601, +09:00"},
-                    "ends_at": {"type": "string", "format": "date-time"},
-                    "date_label": {"type": "string", "description": "event: its start as shown, 2026年12月3日(木) 15:00"},
-                    "status": {"type": "string", "enum": ["published", "cancelled"],
-                               "description": "event: a cancelled event (中止) is still found"},
-                    "status_label": {"type": "string",
-                                     "description": "event: 中止 (cancelled), 終了 (over) or empty"},
                 },
             },
         },

@@ -3,13 +3,14 @@
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from core import search
 from core.db import db
-from core.hooks import Figure, SearchHit, render_section
+from core.hooks import Figure, MenuItem, SearchHit, SearchProvider, render_section
 from knowhow import services
 from knowhow.models import Adoption, Article
 
@@ -111,3 +112,9 @@ def search_provider(query, viewer, limit: int) -> list[SearchHit]:
                   "published": article.is_published},
         ))
     return found
+
+
+SEARCH_PROVIDER = SearchProvider(services.SEARCH_KIND, _l("Knowhow"), search_provider, order=30)
+
+
+MENU_ITEM = MenuItem("knowhow.index", _l("Knowhow"), order=30)

@@ -3,10 +3,10 @@
 from flask import Flask
 
 from core import hooks
-from core.api import add_openapi, set_token_loader
+from core.api import add_openapi
 from core.auth import login_manager
 from core.security import csrf
-from members import cli, demo, services
+from members import cli, demo, sections, services
 from members.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from members.api import bp as api_bp
 from members.models import affiliation_name
@@ -15,10 +15,12 @@ from members.views import bp
 
 def init_app(app: Flask) -> None:
     login_manager.user_loader(services.member_for_session_key)
-    set_token_loader(app, services.member_for_api_token)
+    hooks.API_TOKEN_LOADERS.register(app, services.member_for_api_token)
+    hooks.ACCOUNT_TOOLS.register(app, sections.account_tools)
+    hooks.JOIN_WAYS.register(app, sections.JOIN_WAY)
     app.cli.add_command(cli.create_admin_command)
-    hooks.register(app, "demo_seeders", demo.seed)
-    hooks.register(app, "demo_seeders", demo.seed_scale)
+    hooks.DEMO_SEEDERS.register(app, demo.seed)
+    hooks.DEMO_SEEDERS.register(app, demo.seed_scale)
     app.jinja_env.globals.update(affiliation_name=affiliation_name)
     app.register_blueprint(bp)
     csrf.exempt(api_bp)

@@ -129,7 +129,7 @@ def create_member(
     db.session.add(member)
     db.session.flush()
     send_template(
-        member.email, "welcome", locale=member.locale, kind="member.welcome", member=member,
+        member.email, "members/mail/welcome.txt", locale=member.locale, kind="member.welcome", member=member,
         profile_url=_site_url("members.me"),
         slack_invite_url=current_app.config.get("SLACK_INVITE_URL", ""),
     )
@@ -161,7 +161,7 @@ def change_email(member: Member, new_email: str) -> None:
     # Kept so that erasing the account later also finds mail sent to the old address.
     audit("member.email_change", member, old_email=old_email)
     send_template(
-        old_email, "member_email_changed", locale=member.locale, kind="member.email_changed",
+        old_email, "members/mail/member_email_changed.txt", locale=member.locale, kind="member.email_changed",
         member=member, new_email=member.email,
     )
 
@@ -173,7 +173,7 @@ def change_password(member: Member, new_password: str) -> None:
     end_other_sessions(member)
     audit("member.password_change", member)
     send_template(
-        member.email, "member_password_changed", locale=member.locale,
+        member.email, "members/mail/member_password_changed.txt", locale=member.locale,
         kind="member.password_changed", member=member,
     )
 
@@ -206,7 +206,7 @@ def _former_emails(member_id: int) -> set[str]:
 def delete_member(member: Member) -> None:
     """Erase an account and its personal data (other blueprints erase theirs through
     the `member_erasers` hook first). The audit entry keeps only the bare id."""
-    for eraser in hooks.collect("member_erasers"):
+    for eraser in hooks.MEMBER_ERASERS.implementations():
         eraser(member)
     member_id = member.id
     addresses = {member.email} | _former_emails(member_id)

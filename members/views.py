@@ -122,7 +122,7 @@ def _render_profile(token_form: ApiTokenForm | None = None, status: int = 200):
     page = render_template(
         "members/me.html",
         member=member,
-        sections=hooks.render_all("member_sections", member),
+        sections=hooks.MEMBER_SECTIONS.render_all(member),
         tokens=services.active_api_tokens(member),
         token_form=token_form or ApiTokenForm(),
         new_token=session.pop(NEW_TOKEN_KEY, None),

@@ -452,7 +452,7 @@ def new_organization(application: Flask, *, staff=(), owner=None, themes=None, s
 def seed_demo(application: Flask) -> None:
     """What `flask seed-demo` does, with every blueprint's seeder."""
     with application.app_context():
-        for seeder in hooks.collect("demo_seeders"):
+        for seeder in hooks.DEMO_SEEDERS.implementations():
             seeder(0)
             db.session.commit()
 

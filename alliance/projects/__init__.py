@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from alliance.projects import api, demo, people, programme_views, sections, services  # noqa: F401 (routes)
+from alliance.projects import api, demo, people, programme_views, sections, services
 from alliance.projects.views import bp
 from core import hooks
 from core.api import add_openapi
@@ -11,13 +11,17 @@ from core.security import csrf
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(programme_views.bp)
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     add_openapi(app, api.PATHS, api.SCHEMAS)
-    hooks.register(app, "member_sections", sections.member_section)
-    hooks.register(app, "organization_sections", sections.organization_section)
-    hooks.register(app, "impact_figures", sections.impact_figures)
-    hooks.register(app, "impact_sections", sections.impact_section)
-    hooks.register(app, "secretariat_sections", sections.secretariat_section)
-    hooks.register(app, "member_erasers", services.erase_member)
-    hooks.register(app, "demo_seeders", demo.seed)
+    hooks.MEMBER_SECTIONS.register(app, sections.member_section)
+    hooks.ORGANIZATION_SECTIONS.register(app, sections.organization_section)
+    hooks.IMPACT_FIGURES.register(app, sections.impact_figures)
+    hooks.IMPACT_SECTIONS.register(app, sections.impact_section)
+    hooks.SECRETARIAT_SECTIONS.register(app, sections.secretariat_section)
+    hooks.MEMBER_ERASERS.register(app, services.erase_member)
+    hooks.DEMO_SEEDERS.register(app, demo.seed)
+    hooks.MAIN_MENU.register(app, sections.MENU_ITEM)
+    hooks.EXPERTISE_PROFILE_PAGES.register(app, sections.profile_page)

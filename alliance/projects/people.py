@@ -4,21 +4,22 @@ Visitors and plain members see public profiles; alliance staff and admins also t
 whose owners chose "alliance staff only". A profile the viewer may not see answers 404.
 """
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from alliance.projects import services
 from alliance.projects.forms import PeopleFilterForm
-from alliance.projects.views import bp
 from core import refdata
 from core.db import db
 from members.expertise import services as expertise
 
 PEOPLE_PER_PAGE = 20
 
+bp = Blueprint("people", __name__, url_prefix="/alliance/projects/people")
 
-@bp.get("/people/")
-def people():
+
+@bp.get("/")
+def index():
     """Members who offer their skills, with filters (theme, where, skill, remote)."""
     filters = PeopleFilterForm(request.args)
     values = filters.data if filters.validate() else {}
@@ -34,7 +35,7 @@ def people():
                            sees_alliance=services.sees_alliance_profiles())
 
 
-@bp.get("/people/<int:member_id>")
+@bp.get("/<int:member_id>")
 def person(member_id: int):
     """One expertise profile (404 unless the viewer may see it)."""
     profile = expertise.visible_profile(

@@ -5,7 +5,7 @@ anyone else gets 404, as for a referral.
 """
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
@@ -21,10 +21,11 @@ from alliance.projects.forms import (
     ReportForm,
 )
 from alliance.projects.models import Cohort, Programme, ProgrammeNote, Project
-from alliance.projects.views import bp
 from core.db import db
 
 COHORTS_PER_PAGE = 30
+
+bp = Blueprint("programmes", __name__, url_prefix="/alliance/projects")
 
 
 def get_programme_or_404(programme_id: int) -> Programme:
@@ -99,7 +100,7 @@ def phases(programme_id: int):
     services.update_phases(programme, form.dates())
     db.session.commit()
     flash(_("The phases have been saved."), "success")
-    return redirect(url_for("projects.programme", programme_id=programme.id, _anchor="phases"))
+    return redirect(url_for("programmes.programme", programme_id=programme.id, _anchor="phases"))
 
 
 @bp.post("/programmes/<int:programme_id>/notes")
@@ -113,7 +114,7 @@ def add_note(programme_id: int):
     services.add_note(programme, current_user._get_current_object(), form.held_on.data, form.body.data)
     db.session.commit()
     flash(_("The note has been added."), "success")
-    return redirect(url_for("projects.programme", programme_id=programme.id, _anchor="notes"))
+    return redirect(url_for("programmes.programme", programme_id=programme.id, _anchor="notes"))
 
 
 @bp.post("/programmes/<int:programme_id>/report")
@@ -133,7 +134,7 @@ def report(programme_id: int):
     db.session.commit()
     flash(_("Your final report has been submitted. Thank you!") if form.submit.data
           else _("The draft has been saved."), "success")
-    return redirect(url_for("projects.programme", programme_id=programme.id, _anchor="report"))
+    return redirect(url_for("programmes.programme", programme_id=programme.id, _anchor="report"))
 
 
 @bp.post("/programmes/<int:programme_id>/consent")
@@ -147,7 +148,7 @@ def consent(programme_id: int):
         db.session.commit()
         flash(_("You are listed on the cohort page.") if form.listed_in_cohort.data
               else _("You are no longer listed on the cohort page."), "success")
-    return redirect(url_for("projects.programme", programme_id=programme.id, _anchor="cohort"))
+    return redirect(url_for("programmes.programme", programme_id=programme.id, _anchor="cohort"))
 
 
 @bp.post("/programmes/<int:programme_id>/complete")
@@ -166,7 +167,7 @@ def complete(programme_id: int):
         return _render(get_programme_or_404(programme_id), complete_form=form)
     db.session.commit()
     flash(_("The programme is completed."), "success")
-    return redirect(url_for("projects.programme", programme_id=programme.id))
+    return redirect(url_for("programmes.programme", programme_id=programme.id))
 
 
 @bp.post("/programmes/<int:programme_id>/case-study")
@@ -184,7 +185,7 @@ def case_study(programme_id: int):
             flash(_("A case-study draft has been made from the report."), "success")
             if url:
                 return redirect(url)
-    return redirect(url_for("projects.programme", programme_id=programme.id, _anchor="report"))
+    return redirect(url_for("programmes.programme", programme_id=programme.id, _anchor="report"))
 
 
 @bp.get("/cohorts/")

@@ -1,7 +1,9 @@
 """What projects add to pages owned by others (registered on core.hooks at init_app)."""
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from alliance.models import Organization
@@ -9,7 +11,7 @@ from alliance.projects import services
 from alliance.projects.models import Programme, Project, ProjectApplication
 from core.auth import is_admin
 from core.db import db
-from core.hooks import Figure, render_section
+from core.hooks import Figure, MenuItem, render_section
 
 ORGANIZATION_PROJECTS_SHOWN = 5
 
@@ -71,3 +73,11 @@ def secretariat_section() -> Markup | None:
         sa.select(sa.func.count()).select_from(Programme).where(Programme.status == "active"))
     return render_section("projects/_secretariat_section.html", open_projects=open_projects, waiting=waiting,
                    running=running)
+
+
+def profile_page(member_id: int) -> str:
+    """Where a member's public expertise profile is shown: the people directory."""
+    return url_for("people.person", member_id=member_id)
+
+
+MENU_ITEM = MenuItem("projects.index", _l("Projects"), order=40)

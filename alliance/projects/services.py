@@ -229,10 +229,10 @@ def apply(project: Project, member: Member, motivation: str) -> ProjectApplicati
         raise ProjectError(_l("You have already applied to this project.")) from error
     audit("project_application.create", application, project_id=project.id)
     application_url = _site_url("projects.application", application_id=application.id)
-    send_template(member.email, "project_application_confirmed", locale=member.locale,
+    send_template(member.email, "projects/mail/project_application_confirmed.txt", locale=member.locale,
                   kind="project.application_confirmed", member=member, project=project, url=application_url)
     for staff in _staff_recipients(project):
-        send_template(staff.email, "project_application_received", locale=staff.locale,
+        send_template(staff.email, "projects/mail/project_application_received.txt", locale=staff.locale,
                       kind="project.application_received", recipient=staff, applicant=member, project=project,
                       url=application_url)
     return application
@@ -247,7 +247,7 @@ def withdraw(application: ProjectApplication) -> None:
     audit("project_application.withdraw", application, project_id=application.project_id)
     project = application.project
     for staff in _staff_recipients(project):
-        send_template(staff.email, "project_application_withdrawn", locale=staff.locale,
+        send_template(staff.email, "projects/mail/project_application_withdrawn.txt", locale=staff.locale,
                       kind="project.application_withdrawn", recipient=staff, applicant=application.member,
                       project=project, url=_site_url("projects.applicants", project_id=project.id))
 
@@ -287,9 +287,9 @@ def move(application: ProjectApplication, status: str, message: str) -> Programm
     programme = start_programme(application) if status == "matched" else None
     member = application.member
     send_template(
-        member.email, "project_application_status", locale=member.locale, kind=f"project.application_{status}",
+        member.email, "projects/mail/project_application_status.txt", locale=member.locale, kind=f"project.application_{status}",
         member=member, project=project, status=status, message=application.message,
-        url=_site_url("projects.programme", programme_id=programme.id) if programme
+        url=_site_url("programmes.programme", programme_id=programme.id) if programme
         else _site_url("projects.application", application_id=application.id),
     )
     return programme
@@ -372,10 +372,10 @@ def add_note(programme: Programme, author: Member, held_on: date, body: str) -> 
     db.session.flush()
     audit("programme.note", programme, note_id=note.id)
     for recipient in _other_parties(programme, author):
-        send_template(recipient.email, "project_programme_note", locale=recipient.locale,
+        send_template(recipient.email, "projects/mail/project_programme_note.txt", locale=recipient.locale,
                       kind="project.programme_note", recipient=recipient, author=author,
                       project=programme.project, held_on=held_on,
-                      url=_site_url("projects.programme", programme_id=programme.id))
+                      url=_site_url("programmes.programme", programme_id=programme.id))
     return note
 
 
@@ -392,9 +392,9 @@ def save_report(programme: Programme, report: str, *, submit: bool) -> None:
     programme.report_submitted_at = utcnow()
     audit("programme.report_submit", programme)
     for staff in _staff_recipients(programme.project):
-        send_template(staff.email, "project_programme_report", locale=staff.locale,
+        send_template(staff.email, "projects/mail/project_programme_report.txt", locale=staff.locale,
                       kind="project.programme_report", recipient=staff, person=programme.member,
-                      project=programme.project, url=_site_url("projects.programme", programme_id=programme.id))
+                      project=programme.project, url=_site_url("programmes.programme", programme_id=programme.id))
 
 
 def set_cohort_listing(programme: Programme, listed: bool) -> None:
@@ -419,14 +419,14 @@ def complete(programme: Programme, hours_contributed: int) -> None:
     audit("programme.complete", programme, hours=hours_contributed)
     if programme.member is not None:
         person = programme.member
-        send_template(person.email, "project_programme_completed", locale=person.locale,
+        send_template(person.email, "projects/mail/project_programme_completed.txt", locale=person.locale,
                       kind="project.programme_completed", member=person, project=programme.project,
-                      url=_site_url("projects.cohort", cohort_id=programme.cohort_id))
+                      url=_site_url("programmes.cohort", cohort_id=programme.cohort_id))
 
 
 def case_study_drafter():
     """knowhow's `case_study_drafters` hook: (source, report, member) -> URL of the draft, or None."""
-    drafters = hooks.collect("case_study_drafters")
+    drafters = hooks.CASE_STUDY_DRAFTERS.implementations()
     return drafters[0] if drafters else None
 
 
@@ -466,7 +466,7 @@ def invite(project: Project, member: Member, inviter: Member) -> None:
         raise ProjectError(_l("This person has already applied to this project."))
     db.session.add(ProjectInvitation(project_id=project.id, member_id=member.id, invited_by_id=inviter.id))
     audit("project.invite", project, member_id=member.id)
-    send_template(member.email, "project_invitation", locale=member.locale, kind="project.invitation",
+    send_template(member.email, "projects/mail/project_invitation.txt", locale=member.locale, kind="project.invitation",
                   member=member, project=project, inviter=inviter,
                   url=_site_url("projects.detail", project_id=project.id))
 

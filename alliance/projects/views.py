@@ -25,7 +25,7 @@ from core.db import db
 from members.models import Member
 
 # Templates live in alliance/templates (shared with the alliance pages).
-bp = Blueprint("projects", __name__, url_prefix="/alliance/projects", template_folder="../templates")
+bp = Blueprint("projects", __name__, url_prefix="/alliance/projects", template_folder="templates")
 
 PER_PAGE = 20
 SUGGESTIONS_SHOWN = 10
@@ -280,7 +280,7 @@ def move(application_id: int):
     flash(_("%(name)s: %(status)s. The applicant has been mailed.", name=application.member.display_name,
             status=application_status_name(application.status)), "success")
     if programme is not None:
-        return redirect(url_for("projects.programme", programme_id=programme.id))
+        return redirect(url_for("programmes.programme", programme_id=programme.id))
     return redirect(url_for("projects.applicants", project_id=application.project_id))
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from alliance.models import Organization
@@ -13,7 +14,7 @@ from alliance.referrals.models import Consultation
 from core import refdata
 from core.auth import is_admin
 from core.db import db
-from core.hooks import Figure, render_section
+from core.hooks import Figure, Link, MenuItem, render_section
 
 LATEST_CONSULTATIONS = 5
 
@@ -112,3 +113,10 @@ def impact_section() -> Markup | None:
     if not flows:
         return None
     return render_section("referrals/_impact_section.html", diagram=flow_diagram(flows))
+
+
+MENU = (
+    MenuItem("consultations.new", _l("Ask for help"), order=60),
+    MenuItem("referrals.index", listed=False),
+)
+HOME_ACTION = Link("consultations.new", _l("Ask us about a people problem"), order=20)

@@ -39,7 +39,6 @@ from members.models import Member
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-CASE_STUDY_HOOK = "case_study_drafters"
 
 STATUS_LABELS = {
     "open": _l("Open"),
@@ -164,7 +163,7 @@ def _mail_parties(referral: Referral, template: str, kind: str, actor, *, extra_
     for member in party_members(referral, extra_organization_ids=extra_organization_ids):
         if actor is not None and member.id == actor.id:
             continue
-        send_template(member.email, template, locale=member.locale, kind=kind, referral=referral,
+        send_template(member.email, f"referrals/mail/{template}.txt", locale=member.locale, kind=kind, referral=referral,
                       recipient=member, actor=actor, url=referral_url(referral), **context)
 
 
@@ -237,7 +236,7 @@ def accept(referral: Referral, actor) -> None:
     _mail_parties(referral, "referral_status", "referral.accept", actor, action="accept")
     consultation = referral.consultation
     if consultation is not None and consultation.anonymised_at is None and consultation.email:
-        send_template(consultation.email, "consultation_accepted", kind="consultation.accepted",
+        send_template(consultation.email, "referrals/mail/consultation_accepted.txt", kind="consultation.accepted",
                       consultation=consultation, referral=referral)
 
 
@@ -301,7 +300,7 @@ def post_message(referral: Referral, author, body: str) -> ReferralMessage:
 
 def case_study_drafters() -> list:
     """Callables registered by the knowhow blueprint: (referral, outcome, member) -> URL of a draft."""
-    return hooks.collect(CASE_STUDY_HOOK)
+    return hooks.CASE_STUDY_DRAFTERS.implementations()
 
 
 def make_case_study(referral: Referral, actor) -> str:
@@ -428,11 +427,11 @@ def submit_consultation(*, organization_name: str, contact_name: str, email: str
     db.session.add(consultation)
     db.session.flush()
     audit("consultation.create", consultation, reference=consultation.reference)
-    send_template(consultation.email, "consultation_received", locale=locale, kind="consultation.received",
+    send_template(consultation.email, "referrals/mail/consultation_received.txt", locale=locale, kind="consultation.received",
                   consultation=consultation)
     triage_url = url_for("referrals.triage_detail", consultation_id=consultation.id, _external=True)
     for admin in db.session.scalars(sa.select(Member).where(Member.is_admin.is_(True)).order_by(Member.id)):
-        send_template(admin.email, "consultation_new", locale=admin.locale, kind="consultation.new",
+        send_template(admin.email, "referrals/mail/consultation_new.txt", locale=admin.locale, kind="consultation.new",
                       consultation=consultation, url=triage_url)
     return consultation
 
@@ -445,7 +444,7 @@ def convert_consultation(consultation: Consultation, actor, **fields) -> Referra
     consultation.status = "referred"
     audit("consultation.refer", consultation, actor=actor, referral_id=referral.id)
     if consultation.anonymised_at is None and consultation.email:
-        send_template(consultation.email, "consultation_referred", kind="consultation.referred",
+        send_template(consultation.email, "referrals/mail/consultation_referred.txt", kind="consultation.referred",
                       consultation=consultation, referral=referral)
     return referral
 

@@ -34,8 +34,8 @@ from core.security import limiter
 log = logging.getLogger(__name__)
 
 # Templates live in alliance/templates (shared with the alliance pages).
-bp = Blueprint("referrals", __name__, url_prefix="/alliance/referrals", template_folder="../templates")
-consult_bp = Blueprint("consultations", __name__, template_folder="../templates")
+bp = Blueprint("referrals", __name__, url_prefix="/alliance/referrals", template_folder="templates")
+consult_bp = Blueprint("consultations", __name__, template_folder="templates")
 
 PER_PAGE = 20
 SECTION_SIZE = 10

@@ -11,6 +11,6 @@ from members.expertise.views import bp
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(expertise_visibility_name=visibility_name)
-    hooks.register(app, "member_sections", sections.member_section)
-    hooks.register(app, "member_erasers", services.erase_profile)
-    hooks.register(app, "demo_seeders", demo.seed)
+    hooks.MEMBER_SECTIONS.register(app, sections.member_section)
+    hooks.MEMBER_ERASERS.register(app, services.erase_profile)
+    hooks.DEMO_SEEDERS.register(app, demo.seed)

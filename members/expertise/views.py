@@ -10,7 +10,7 @@ from members.expertise import services
 from members.expertise.forms import ExpertiseForm, form_data
 from members.expertise.models import DEFAULT_VISIBILITY
 
-bp = Blueprint("expertise", __name__, url_prefix="/members/me", template_folder="../templates")
+bp = Blueprint("expertise", __name__, url_prefix="/members/me", template_folder="templates")
 
 
 @bp.route("/expertise", methods=["GET", "POST"])

@@ -138,8 +138,8 @@ def test_markdown_in_the_introduction_is_sanitised(client, make_organization):
 
 def test_other_rooms_add_sections(app, client, make_organization):
     make_organization(slug="hooked", name="フック団体")
-    hooks.register(app, "organization_sections",
-                   lambda org: Markup('<section id="upcoming">%s</section>') % f"{org.name}のイベント")
+    hooks.ORGANIZATION_SECTIONS.register(
+        app, lambda org: Markup('<section id="upcoming">%s</section>') % f"{org.name}のイベント")
     assert '<section id="upcoming">フック団体のイベント</section>' in client.get("/alliance/hooked").get_data(as_text=True)
 
 

@@ -24,8 +24,8 @@ def test_impact_figures(client, make_member, make_organization):
 
 
 def test_other_rooms_add_figures_and_sections(app, client):
-    hooks.register(app, "impact_figures", lambda: [hooks.Figure("開催したイベント", 12, "これまでの合計")])
-    hooks.register(app, "impact_sections", lambda: Markup('<section id="events-impact">イベントの記録</section>'))
+    hooks.IMPACT_FIGURES.register(app, lambda: [hooks.Figure("開催したイベント", 12, "これまでの合計")])
+    hooks.IMPACT_SECTIONS.register(app, lambda: Markup('<section id="events-impact">イベントの記録</section>'))
     html = client.get("/impact").get_data(as_text=True)
     assert '<span class="value">12</span> <span class="label">開催したイベント</span>' in html
     assert "これまでの合計" in html

@@ -126,7 +126,7 @@ def test_audit_log_filters(app, client, auth, make_admin, make_member):
 
 
 def test_other_rooms_add_secretariat_sections(app, client, auth, make_admin):
-    hooks.register(app, "secretariat_sections", lambda: Markup('<section id="triage">相談の振り分け</section>'))
+    hooks.SECRETARIAT_SECTIONS.register(app, lambda: Markup('<section id="triage">相談の振り分け</section>'))
     auth.login(make_admin())
     assert '<section id="triage">相談の振り分け</section>' in client.get("/alliance/secretariat/").get_data(as_text=True)
 

@@ -107,7 +107,7 @@ def demo(live_server, tmp_path) -> dict:
     application = live_server.app
     application.instance_path = str(tmp_path)
     with application.app_context():
-        for seeder in hooks.collect("demo_seeders"):
+        for seeder in hooks.DEMO_SEEDERS.implementations():
             seeder(0)
             db.session.commit()
         found = {

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from core import search
+from core import hooks, search
 from core.db import db
 from core.hooks import SearchHit
 
@@ -192,7 +192,7 @@ def test_reindex_command_rebuilds_every_registered_kind(app, runner):
         search.index("event", 5, title="研修会")
         return 1
 
-    search.register_reindexer(app, "event", rebuild)
+    hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer("event", rebuild))
     with app.app_context():
         _index("event", 9, "古い研修")
         db.session.commit()

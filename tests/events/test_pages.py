@@ -252,13 +252,14 @@ def test_member_section_lists_my_registrations(app, make_event, make_members, re
 
 def test_hooks_are_registered(app):
     with app.app_context():
-        for hook, func in [("home_sections", sections.home_section),
-                           ("organization_sections", sections.organization_section),
-                           ("member_sections", sections.member_section),
-                           ("impact_figures", sections.impact_figures)]:
-            assert func in hooks.collect(hook)
-        assert any(f.__module__ == "events.services" for f in hooks.collect("member_erasers"))
-        assert any(f.__module__ == "events.demo" for f in hooks.collect("demo_seeders"))
+        for hook, func in [(hooks.HOME_SECTIONS, sections.home_section),
+                           (hooks.ORGANIZATION_SECTIONS, sections.organization_section),
+                           (hooks.MEMBER_SECTIONS, sections.member_section),
+                           (hooks.IMPACT_FIGURES, sections.impact_figures)]:
+            assert func in hook.implementations()
+        assert sections.SEARCH_PROVIDER in hooks.SEARCH_PROVIDERS.implementations()
+        assert any(f.__module__ == "events.services" for f in hooks.MEMBER_ERASERS.implementations())
+        assert any(f.__module__ == "events.demo" for f in hooks.DEMO_SEEDERS.implementations())
 
 
 def test_impact_figures(app, make_event, make_members):

@@ -54,7 +54,7 @@ def test_search_hits_from_other_providers_merge_and_filter(app, client, make_art
         return [hooks.SearchHit(kind="event", title="研修会", url="/events/1", score=1e9,
                                 meta={"themes": ["seniors"], "prefecture": "13"})]
 
-    hooks.register(app, "search_providers", events)
+    hooks.SEARCH_PROVIDERS.register(app, hooks.SearchProvider("event", "イベント", events))
     html = client.get("/search?q=研修").get_data(as_text=True)
     assert html.index("/events/1") < html.index("研修</mark>の記事")
     assert "/events/1" not in client.get("/search?q=研修&theme=women").get_data(as_text=True)
@@ -64,7 +64,7 @@ def test_search_hits_from_other_providers_merge_and_filter(app, client, make_art
 def test_search_provider_accepts_a_plain_string(app, make_article):
     make_article(title="研修の記事")
     with app.test_request_context():
-        (provider,) = [p for p in hooks.collect("search_providers") if p.__module__ == "knowhow.sections"]
+        (provider,) = [p.search for p in hooks.SEARCH_PROVIDERS.implementations() if p.kind == "article"]
         hits = provider("研修", AnonymousUserMixin(), 10)
         assert [str(h.title) for h in hits] == ["<mark>研修</mark>の記事"]
         assert provider(search.SearchQuery("研修", {"kind": "organization"}), AnonymousUserMixin(), 10) == []
@@ -83,10 +83,10 @@ def test_organisation_and_member_sections(app, make_article, make_member, make_o
     make_article(author, organization=organization, title="団体の記事")
     make_article(author, title="個人の下書き", status="draft")
     with app.test_request_context():
-        section = "".join(str(s) for s in hooks.render_all("organization_sections", organization))
+        section = "".join(str(s) for s in hooks.ORGANIZATION_SECTIONS.render_all(organization))
         assert "団体の記事" in section and "個人の下書き" not in section
         member = db.session.get(Member, author.id)
-        mine = "".join(str(s) for s in hooks.render_all("member_sections", member))
+        mine = "".join(str(s) for s in hooks.MEMBER_SECTIONS.render_all(member))
         assert "個人の下書き" in mine and "下書き" in mine
 
 
@@ -97,7 +97,7 @@ def test_erasing_a_member_removes_personal_articles_and_their_name(app, make_art
     kept = make_article(author, organization=organization, title="団体の記事")
     with app.test_request_context():
         member = db.session.get(Member, author.id)
-        for eraser in hooks.collect("member_erasers"):
+        for eraser in hooks.MEMBER_ERASERS.implementations():
             eraser(member)
         db.session.commit()
         assert db.session.get(Article, personal.id).deleted_at is not None

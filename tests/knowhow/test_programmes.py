@@ -121,10 +121,10 @@ def test_impact_counts_adoptions_and_regions_reached(app, client, auth, make_mem
         client.post(f"/knowhow/{article.slug}/adoptions/new",
                     data=dict(ADOPTION, organization=organization.slug, prefecture=prefecture))
     with app.test_request_context():
-        figures = {str(f.label): f.value for func in hooks.collect("impact_figures") for f in func()}
+        figures = {str(f.label): f.value for func in hooks.IMPACT_FIGURES.implementations() for f in func()}
         assert figures["プログラムの導入"] == 3
         assert figures["共有プログラムが届いた都道府県"] == 2
         assert figures["ノウハウ記事"] == 2
-        section = "".join(str(s) for s in hooks.render_all("impact_sections"))
+        section = "".join(str(s) for s in hooks.IMPACT_SECTIONS.render_all())
         assert "共有プログラムの実施地域" in section and "shade-5" in section
         assert render_template_string("{{ 1 }}") == "1"

@@ -74,7 +74,7 @@ def test_member_erasers_of_other_blueprints_run_first(app, client, auth, make_me
         assert db.session.get(Member, member.id) is not None
         erased.append(member.id)
 
-    hooks.register(app, "member_erasers", eraser)
+    hooks.MEMBER_ERASERS.register(app, eraser)
     member = make_member()
     auth.login(member)
     client.post("/members/me/delete", data={"current_password": PASSWORD})

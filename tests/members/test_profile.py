@@ -69,9 +69,9 @@ def test_without_slack_url_the_page_says_to_ask(make_app, make_member):
 
 
 def test_other_blueprints_add_sections_to_my_page(app, client, auth, make_member):
-    hooks.register(app, "member_sections",
-                   lambda member: Markup('<section id="my-registrations">%s</section>') % member.display_name)
-    hooks.register(app, "member_sections", lambda member: None)
+    hooks.MEMBER_SECTIONS.register(
+        app, lambda member: Markup('<section id="my-registrations">%s</section>') % member.display_name)
+    hooks.MEMBER_SECTIONS.register(app, lambda member: None)
     member = make_member()
     auth.login(member)
     html = client.get("/members/me").get_data(as_text=True)

@@ -85,10 +85,10 @@ def test_whole_flow_from_posting_to_cohort_and_impact(app, world, login, outbox,
     with app.test_request_context():
         from core import hooks
 
-        figures = {figure.label: figure.value for func in hooks.collect("impact_figures") for figure in func()}
+        figures = {figure.label: figure.value for func in hooks.IMPACT_FIGURES.implementations() for figure in func()}
         assert figures["地域の募集にマッチングした人数"] == 1
         assert figures["関わった時間"] == "480"
-        section = "".join(hooks.render_all("impact_sections"))
+        section = "".join(hooks.IMPACT_SECTIONS.render_all())
         assert '<a href="/alliance/shiojiri-test">塩尻テスト人事部</a>' in section and "1社・団体 1名" in section
 
 

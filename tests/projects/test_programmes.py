@@ -139,7 +139,7 @@ def test_case_study_button_only_when_knowhow_offers_it(app, world, login, progra
         calls.append((source.id, report, member.id))
         return "/knowhow/draft-from-programme"
 
-    hooks.register(app, "case_study_drafters", drafter)
+    hooks.CASE_STUDY_DRAFTERS.register(app, drafter)
     page = staff.get(f"/alliance/projects/programmes/{programme.id}").get_data(as_text=True)
     assert "報告からノウハウの事例を作成する" in page
     assert "報告からノウハウの事例を作成する" not in login(world.applicant).get(

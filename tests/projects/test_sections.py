@@ -25,18 +25,18 @@ def test_impact_figures_and_the_per_organisation_table(app, world, make_project,
     login(world.host_staff).post(f"/alliance/projects/programmes/{programme_ids[0]}/complete",
                                  data={"hours_contributed": "1200"})
     with app.test_request_context():
-        figures = {f.label: f.value for func in hooks.collect("impact_figures") for f in func()}
+        figures = {f.label: f.value for func in hooks.IMPACT_FIGURES.implementations() for f in func()}
         assert figures["地域の募集にマッチングした人数"] == 4
         assert figures["支援した企業"] == 2
         assert figures["支援した自治体"] == 1
         assert figures["関わった時間"] == "1,200"
-        section = "".join(hooks.render_all("impact_sections"))
+        section = "".join(hooks.IMPACT_SECTIONS.render_all())
         assert "塩尻テスト人事部" in section and "3社・団体 4名" in section and "1,200" in section
 
 
 def test_impact_section_is_empty_without_matches(app, world):
     with app.test_request_context():
-        assert hooks.render_all("impact_sections") == []
+        assert hooks.IMPACT_SECTIONS.render_all() == []
 
 
 def test_organization_section_shows_open_projects_and_its_figure(app, world, make_project, make_application,
@@ -44,22 +44,22 @@ def test_organization_section_shows_open_projects_and_its_figure(app, world, mak
     matched_programmes(world, make_project, make_application, make_member, login, count=2)
     with app.test_request_context():
         organization = db.session.get(Organization, world.organization.id)
-        html = "".join(hooks.render_all("organization_sections", organization))
+        html = "".join(hooks.ORGANIZATION_SECTIONS.render_all(organization))
         assert "塩尻の中小企業の採用広報を手伝う複業人材" in html and "2社・団体 2名" in html
         other = db.session.get(Organization, world.other.id)
-        assert hooks.render_all("organization_sections", other) == []
+        assert hooks.ORGANIZATION_SECTIONS.render_all(other) == []
 
 
 def test_secretariat_section_only_for_admins(app, world, login):
     with app.test_request_context():
-        assert hooks.render_all("secretariat_sections") == []
+        assert hooks.SECRETARIAT_SECTIONS.render_all() == []
     with app.test_request_context():
         from flask_login import login_user
 
         from members.models import Member
 
         login_user(db.session.get(Member, world.admin.id))
-        html = "".join(hooks.render_all("secretariat_sections"))
+        html = "".join(hooks.SECRETARIAT_SECTIONS.render_all())
         assert "受付中の募集 1件" in html
 
 

@@ -37,7 +37,7 @@ def test_whole_flow_from_request_to_completed_case_study(app, world, login, outb
         return "/knowhow/draft-from-referral"
 
     without_case_study_drafters(app)  # the test's own drafter stands in for knowhow's
-    hooks.register(app, "case_study_drafters", drafter)
+    hooks.CASE_STUDY_DRAFTERS.register(app, drafter)
     requester, partner, admin = login(world.requester_staff), login(world.partner_staff), login(world.admin)
 
     # The requester asks for help for its region.

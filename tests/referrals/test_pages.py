@@ -11,6 +11,7 @@ from alliance.referrals.models import Consultation, Referral, ReferralMessage
 from alliance.referrals.services import Flow
 from core import hooks, refdata
 from core.db import db
+from knowhow.case_studies import draft_case_study
 from members.models import Member
 
 
@@ -91,7 +92,7 @@ def test_secretariat_section_summarises_and_links(app, world, make_consultation,
     make_referral(requester=world.requester)
     with app.test_request_context():
         login_user(db.session.get(Member, world.admin.id))
-        rendered = hooks.render_all("secretariat_sections")
+        rendered = hooks.SECRETARIAT_SECTIONS.render_all()
     html = "".join(rendered)
     assert "株式会社みやぎ精密" in html and "/alliance/referrals/triage/" in html
     assert "振り分け待ちの相談" in html
@@ -99,7 +100,7 @@ def test_secretariat_section_summarises_and_links(app, world, make_consultation,
 
 def test_secretariat_section_is_empty_for_non_admins(app):
     with app.test_request_context():
-        assert hooks.render_all("secretariat_sections") == []
+        assert hooks.SECRETARIAT_SECTIONS.render_all() == []
 
 
 def test_impact_figures_and_cross_region_flow(app, world, make_referral, make_organization):
@@ -110,9 +111,9 @@ def test_impact_figures_and_cross_region_flow(app, world, make_referral, make_or
     make_referral(requester=world.requester, partner=world.other, status="completed")  # 東北 → 東北
     make_referral(requester=world.requester, partner=world.partner, status="in_progress")
     with app.test_request_context():
-        figures = {figure.label: figure.value for figure in hooks.collect("impact_figures")[0]()}
+        figures = {figure.label: figure.value for figure in hooks.IMPACT_FIGURES.implementations()[0]()}
         assert figures == {"完了した紹介": 4, "地方を越えた支援": 3}
-        html = str(hooks.render_all("impact_sections")[0])
+        html = str(hooks.IMPACT_SECTIONS.render_all()[0])
     assert "<svg" in html and "<table" in html
     assert "<tr><td>中部地方</td><td>東北地方</td><td>2</td></tr>" in html
     assert "<tr><td>九州・沖縄地方</td><td>北海道地方</td><td>1</td></tr>" in html
@@ -133,8 +134,8 @@ def test_flow_diagram_paths_scale_with_counts(app):
 
 def test_impact_section_is_absent_without_completed_referrals(app):
     with app.test_request_context():
-        assert hooks.render_all("impact_sections") == []
-        assert [f.value for f in hooks.collect("impact_figures")[0]()] == [0, 0]
+        assert hooks.IMPACT_SECTIONS.render_all() == []
+        assert [f.value for f in hooks.IMPACT_FIGURES.implementations()[0]()] == [0, 0]
 
 
 def test_organization_and_member_sections(app, world, make_referral):
@@ -142,19 +143,21 @@ def test_organization_and_member_sections(app, world, make_referral):
     make_referral(requester=world.requester, partner=world.partner, status="offered")
     with app.test_request_context():
         partner = db.session.get(Organization, world.partner.id)
-        html = "".join(hooks.render_all("organization_sections", partner))
+        html = "".join(hooks.ORGANIZATION_SECTIONS.render_all(partner))
         assert "他地域への支援実績" in html and "外国人材" in html
         requester = db.session.get(Organization, world.requester.id)
-        assert "他地域への支援実績" not in "".join(hooks.render_all("organization_sections", requester))
+        assert "他地域への支援実績" not in "".join(hooks.ORGANIZATION_SECTIONS.render_all(requester))
         staff = db.session.get(Member, world.partner_staff.id)
-        html = "".join(hooks.render_all("member_sections", staff))
+        html = "".join(hooks.MEMBER_SECTIONS.render_all(staff))
         assert "回答を待っている打診が1件あります。" in html
         plain_member = db.session.get(Member, world.member.id)
-        assert "打診" not in "".join(hooks.render_all("member_sections", plain_member))
+        assert "打診" not in "".join(hooks.MEMBER_SECTIONS.render_all(plain_member))
 
 
-def test_case_study_hook_is_documented():
-    assert "case_study_drafters" in hooks.__doc__
+def test_knowhow_drafts_the_case_studies_of_referrals(app):
+    """The referral page offers its button through this hook; knowhow fills it."""
+    assert hooks.CASE_STUDY_DRAFTERS.implementations(app) == [draft_case_study]
+    assert "(source, outcome, member)" in hooks.CASE_STUDY_DRAFTERS.__doc__
 
 
 def test_status_labels_render_in_english(app):

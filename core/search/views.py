@@ -1,0 +1,36 @@
+"""/search: organisations, events, knowhow and whatever else a room registers, in one list."""
+
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from core.hooks import SearchHit
+from core.search import site
+from core.search.analysis import MAX_QUERY_CHARS
+
+bp = Blueprint("search", __name__)
+
+PER_PAGE = 20
+MAX_PAGE = 50
+
+
+@dataclass
+class SiteResults:
+    hits: list[SearchHit]
+    page: int
+    has_next: bool
+
+
+@bp.get("/search")
+def index():
+    """Search every kind at once."""
+    q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
+    filters = site.filters_from(request.args)
+    raw_page = request.args.get("page", "1")
+    page = min(int(raw_page), MAX_PAGE) if raw_page.isdigit() and int(raw_page) > 0 else 1
+    hits, has_next = site.run(q, filters, current_user, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    return render_template(
+        "search/index.html", q=q, filters=filters, results=SiteResults(hits, page, has_next and page < MAX_PAGE),
+        kinds=site.result_kinds(),
+    )
