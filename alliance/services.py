@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -29,6 +28,7 @@ from core import refdata
 from core.audit import audit
 from core.db import db, utcnow
 from core.mail import send_template
+from core.routing import site_url
 from members.models import Member
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -382,11 +382,6 @@ def send_contact_message(organization: Organization, *, name: str, email: str, s
         sender_organization=sender_organization, message=message,
         page_url=site_url("alliance.detail", slug=organization.slug),
     )
-
-
-def site_url(endpoint: str, **values) -> str:
-    """An absolute link for mail, on the configured public address."""
-    return current_app.config["SITE_URL"] + url_for(endpoint, **values)
 
 
 # --- joining -----------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from core import refdata
 from core.db import db, utcnow
+from core.routing import site_url
 from events.models import Event
-from events.services import absolute_url
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 #: how far back the feed reaches, and how many events it holds at most
@@ -60,7 +60,7 @@ def build_calendar(events: list[Event]) -> icalendar.Calendar:
     cal.add("x-wr-timezone", "Asia/Tokyo")
     stamp = utcnow()
     for event in events:
-        url = absolute_url("events.detail", event_id=event.id)
+        url = site_url("events.detail", event_id=event.id)
         vevent = icalendar.Event()
         vevent.add("uid", f"event-{event.id}@{host}")
         vevent.add("dtstamp", stamp)

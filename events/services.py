@@ -15,10 +15,8 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,6 +27,7 @@ from core.audit import audit
 from core.auth import is_admin
 from core.db import db, utcnow
 from core.mail import send_template
+from core.routing import site_url
 from events.models import (
     ACTIVE_STATES,
     APPLIED,
@@ -264,7 +263,7 @@ def _mail(member: Member | None, template: str, event: Event, **context) -> None
         return
     send_template(
         member.email, f"events/mail/{template}.txt", locale=member.locale, kind=template.replace("_", "."),
-        event=event, member=member, event_url=absolute_url("events.detail", event_id=event.id), **context,
+        event=event, member=member, event_url=site_url("events.detail", event_id=event.id), **context,
     )
 
 
@@ -310,7 +309,7 @@ def register(event: Event, member: Member, now: datetime | None = None) -> Regis
     db.session.flush()
     position = waitlist_position(registration)
     _mail(member, template, event, registration=registration, position=position,
-          ics_url=absolute_url("events.event_ics", event_id=event.id))
+          ics_url=site_url("events.event_ics", event_id=event.id))
     return registration
 
 
@@ -766,14 +765,6 @@ def erase_member(member: Member) -> None:
 
 
 # --- reading -------------------------------------------------------------------
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """An absolute link from SITE_URL, also outside a request (mail from the CLI)."""
-    site = current_app.config.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
-    host = urlsplit(site).netloc or "localhost"
-    path = current_app.url_map.bind(host).build(endpoint, values)
-    return site + path
 
 
 def listed_events_query(now: datetime, *, past: bool = False):

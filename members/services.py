@@ -7,7 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, request, session, url_for
+from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
 
@@ -15,6 +15,7 @@ from core import hooks
 from core.audit import AuditEntry, audit
 from core.db import db, utcnow
 from core.mail import OutboxMessage, send_template
+from core.routing import site_url
 from members.models import ApiToken, LoginSession, Member, MemberTheme
 
 TOKEN_PREFIX = "ran_"  # noqa: S105 # nosec B105 # a public prefix marking our tokens for secret scanners
@@ -106,11 +107,6 @@ def email_taken(email: str, *, except_member: Member | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _site_url(endpoint: str) -> str:
-    """An absolute link for mail: SITE_URL, not the host of the current request."""
-    return current_app.config["SITE_URL"] + url_for(endpoint)
-
-
 def create_member(
     *, email: str, password: str, display_name: str, prefecture: str, affiliation: str,
     organization_name: str = "", themes: list[str] | None = None, locale: str = "ja",
@@ -130,7 +126,7 @@ def create_member(
     db.session.flush()
     send_template(
         member.email, "members/mail/welcome.txt", locale=member.locale, kind="member.welcome", member=member,
-        profile_url=_site_url("members.me"),
+        profile_url=site_url("members.me"),
         slack_invite_url=current_app.config.get("SLACK_INVITE_URL", ""),
     )
     return member

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +36,7 @@ from core.audit import audit
 from core.auth import is_admin
 from core.db import db, utcnow
 from core.mail import send_template
+from core.routing import site_url
 from members.expertise.models import ExpertiseProfile, skill_key
 from members.models import Member
 
@@ -183,10 +183,6 @@ def reopen_project(project: Project) -> None:
     audit("project.reopen", project)
 
 
-def _site_url(endpoint: str, **values) -> str:
-    return current_app.config["SITE_URL"] + url_for(endpoint, **values)
-
-
 def _staff_recipients(project: Project) -> list[Member]:
     """Who hears about a project's applicants: the posting organisation's staff and its author."""
     members = list(db.session.scalars(
@@ -228,7 +224,7 @@ def apply(project: Project, member: Member, motivation: str) -> ProjectApplicati
         # A second click at the same moment: the unique constraint keeps one application.
         raise ProjectError(_l("You have already applied to this project.")) from error
     audit("project_application.create", application, project_id=project.id)
-    application_url = _site_url("projects.application", application_id=application.id)
+    application_url = site_url("projects.application", application_id=application.id)
     send_template(member.email, "projects/mail/project_application_confirmed.txt", locale=member.locale,
                   kind="project.application_confirmed", member=member, project=project, url=application_url)
     for staff in _staff_recipients(project):
@@ -249,7 +245,7 @@ def withdraw(application: ProjectApplication) -> None:
     for staff in _staff_recipients(project):
         send_template(staff.email, "projects/mail/project_application_withdrawn.txt", locale=staff.locale,
                       kind="project.application_withdrawn", recipient=staff, applicant=application.member,
-                      project=project, url=_site_url("projects.applicants", project_id=project.id))
+                      project=project, url=site_url("projects.applicants", project_id=project.id))
 
 
 def allowed_moves(application: ProjectApplication) -> tuple[str, ...]:
@@ -289,8 +285,8 @@ def move(application: ProjectApplication, status: str, message: str) -> Programm
     send_template(
         member.email, "projects/mail/project_application_status.txt", locale=member.locale, kind=f"project.application_{status}",
         member=member, project=project, status=status, message=application.message,
-        url=_site_url("programmes.programme", programme_id=programme.id) if programme
-        else _site_url("projects.application", application_id=application.id),
+        url=site_url("programmes.programme", programme_id=programme.id) if programme
+        else site_url("projects.application", application_id=application.id),
     )
     return programme
 
@@ -375,7 +371,7 @@ def add_note(programme: Programme, author: Member, held_on: date, body: str) -> 
         send_template(recipient.email, "projects/mail/project_programme_note.txt", locale=recipient.locale,
                       kind="project.programme_note", recipient=recipient, author=author,
                       project=programme.project, held_on=held_on,
-                      url=_site_url("programmes.programme", programme_id=programme.id))
+                      url=site_url("programmes.programme", programme_id=programme.id))
     return note
 
 
@@ -394,7 +390,7 @@ def save_report(programme: Programme, report: str, *, submit: bool) -> None:
     for staff in _staff_recipients(programme.project):
         send_template(staff.email, "projects/mail/project_programme_report.txt", locale=staff.locale,
                       kind="project.programme_report", recipient=staff, person=programme.member,
-                      project=programme.project, url=_site_url("programmes.programme", programme_id=programme.id))
+                      project=programme.project, url=site_url("programmes.programme", programme_id=programme.id))
 
 
 def set_cohort_listing(programme: Programme, listed: bool) -> None:
@@ -421,7 +417,7 @@ def complete(programme: Programme, hours_contributed: int) -> None:
         person = programme.member
         send_template(person.email, "projects/mail/project_programme_completed.txt", locale=person.locale,
                       kind="project.programme_completed", member=person, project=programme.project,
-                      url=_site_url("programmes.cohort", cohort_id=programme.cohort_id))
+                      url=site_url("programmes.cohort", cohort_id=programme.cohort_id))
 
 
 def case_study_drafter():
@@ -468,7 +464,7 @@ def invite(project: Project, member: Member, inviter: Member) -> None:
     audit("project.invite", project, member_id=member.id)
     send_template(member.email, "projects/mail/project_invitation.txt", locale=member.locale, kind="project.invitation",
                   member=member, project=project, inviter=inviter,
-                  url=_site_url("projects.detail", project_id=project.id))
+                  url=site_url("projects.detail", project_id=project.id))
 
 
 # -- lists and figures -----------------------------------------------------------------------

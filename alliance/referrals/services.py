@@ -35,6 +35,7 @@ from core.audit import AuditEntry, audit
 from core.auth import is_admin
 from core.db import db, utcnow
 from core.mail import send_template
+from core.routing import site_url
 from members.models import Member
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -168,7 +169,7 @@ def _mail_parties(referral: Referral, template: str, kind: str, actor, *, extra_
 
 
 def referral_url(referral: Referral) -> str:
-    return url_for("referrals.detail", referral_id=referral.id, _external=True)
+    return site_url("referrals.detail", referral_id=referral.id)
 
 
 # -- referrals -----------------------------------------------------------------------------------
