@@ -28,8 +28,9 @@ from core.api import (
     utc,
 )
 from core.db import db, utcnow
-from events import services
+from events import refusals, services
 from events.models import ACTIVE_STATES, Event, Registration
+from events.registration import cancel_registration, register, waitlist_position
 
 bp = Blueprint("events_api", __name__, url_prefix="/api/v1")
 
@@ -129,7 +130,7 @@ def _registration_json(registration: Registration, position: int | None) -> dict
     return {"status": registration.status, "position": position}
 
 
-def _refuse(refused: services.RegistrationRefused):
+def _refuse(refused: refusals.RegistrationRefused):
     db.session.rollback()
     raise ApiError(REFUSAL_STATUS.get(refused.reason, 409), refused.message)
 
@@ -147,10 +148,10 @@ def create_registration(event_id: int):
     _reject_bad_body()
     event = _public_event_or_404(event_id)
     try:
-        registration = services.register(event, g.api_member)
-    except services.RegistrationRefused as refused:
+        registration = register(event, g.api_member)
+    except refusals.RegistrationRefused as refused:
         _refuse(refused)
-    position = services.waitlist_position(registration)
+    position = waitlist_position(registration)
     db.session.commit()
     return jsonify(_registration_json(registration, position)), 201
 
@@ -162,8 +163,8 @@ def delete_registration(event_id: int):
     _reject_bad_body()
     event = _public_event_or_404(event_id)
     try:
-        registration = services.cancel_registration(event, g.api_member)
-    except services.RegistrationRefused as refused:
+        registration = cancel_registration(event, g.api_member)
+    except refusals.RegistrationRefused as refused:
         _refuse(refused)
     db.session.commit()
     return jsonify(_registration_json(registration, None))

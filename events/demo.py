@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from alliance.models import Organization
 from core import refdata
 from core.db import db, utcnow
-from events import search_index, services
+from events import search_index
 from events.models import CONFIRMED, Event, EventSeries, EventTheme, Registration
+from events.registration import normalise_affiliation, register
+from events.series import register_series
 from members.demo import DEMO_ACCOUNTS, SCALE_EMAIL_DOMAIN
 from members.models import Member
 
@@ -61,7 +63,7 @@ def _past_attendance(event: Event, members: list[Member], attended: int) -> None
         db.session.add(Registration(
             event_id=event.id, member_id=member.id, status=CONFIRMED, created_at=event.starts_at - timedelta(days=7),
             confirmed_at=event.starts_at - timedelta(days=7),
-            affiliation_key=services.normalise_affiliation(member.organization_name),
+            affiliation_key=normalise_affiliation(member.organization_name),
             attendance="attended" if index < attended else "absent",
         ))
     event.confirmed_count = min(len(members), event.capacity)
@@ -120,7 +122,7 @@ def seed(scale: int) -> None:
             _past_attendance(meeting, people[: 2 + number % 3], attended=2)
         elif meeting.starts_at > now:
             for member in people[:2]:
-                services.register(meeting, member, now)
+                register(meeting, member, now)
 
     # The yearly 地域人事部カンファレンス: past editions and the next one.
     next_march = date(today.year + (1 if today.month >= 3 else 0), 3, 14)
@@ -156,7 +158,7 @@ def seed(scale: int) -> None:
         body="1枠45分、2組までの少人数制です。満席の場合は補欠登録をご利用ください。",
     )
     for member in people[:4]:
-        services.register(consultation, member, now)
+        register(consultation, member, now)
 
     seminar_day = today + timedelta(days=20)
     side_job = _event(
@@ -166,7 +168,7 @@ def seed(scale: int) -> None:
         summary="正社員の採用が難しい中小企業が、専門性を持つ複業人材と出会うための進め方を事例から学びます。",
     )
     for member in people:
-        services.register(side_job, member, now)
+        register(side_job, member, now)
 
     # A lottery (抽選) with a per-company cap.
     lottery_day = today + timedelta(days=35)
@@ -178,7 +180,7 @@ def seed(scale: int) -> None:
         summary="地元の若手社会人の歩みを物語として聴き、高校生と対話するキャリア教育プログラムを体験します(抽選)。",
     )
     for member in people:
-        services.register(lottery, member, now)
+        register(lottery, member, now)
 
     regional = [
         ("tokai-tabunka", "外国人材の受け入れと定着 実務セミナー", "seminar", "hybrid", "23", "名古屋市内の会場",
@@ -230,7 +232,7 @@ def seed(scale: int) -> None:
     db.session.flush()
     db.session.refresh(series)
     for member in people[:2]:
-        services.register_series(series, member, now)
+        register_series(series, member, now)
 
     if scale > 0:
         _synthetic(scale, today)

@@ -231,7 +231,7 @@ class LotteryDraw(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), unique=True)
-    #: random hex string; the order follows from it and the applicants (see services.draw_order)
+    #: random hex string; the order follows from it and the applicants (see events.lottery.draw_order)
     seed: Mapped[str] = mapped_column(sa.String(64))
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     drawn_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))

@@ -15,6 +15,7 @@ from core.i18n import format_local_datetime
 from events import search_index, services
 from events.forms import AUDIENCE_LABELS, KIND_LABELS, TOKYO
 from events.models import ACTIVE_STATES, CANCELLED, Event, Registration
+from events.registration import waitlist_position
 
 HOME_LIMIT = 4
 ORGANIZATION_LIMIT = 5
@@ -58,7 +59,7 @@ def member_section(member) -> Markup:
 
 
 def _waitlist_positions(registrations: list[Registration]) -> dict[int, int]:
-    return {r.id: services.waitlist_position(r) for r in registrations[:MEMBER_LIMIT]}
+    return {r.id: waitlist_position(r) for r in registrations[:MEMBER_LIMIT]}
 
 
 def impact_figures() -> list[Figure]:

@@ -28,7 +28,7 @@ from core.auth import admin_required, is_admin
 from core.db import db, paginate_capped, utcnow
 from core.forms import choice_list
 from core.i18n import format_local_datetime
-from events import calendar, services
+from events import calendar, permissions, refusals, services
 from events.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
@@ -40,6 +40,7 @@ from events.forms import (
     SeriesForm,
     utc_to_tokyo,
 )
+from events.lottery import draw_lottery, verify_draw
 from events.models import (
     APPLIED,
     AUDIENCES,
@@ -52,6 +53,8 @@ from events.models import (
     LotteryDraw,
     Registration,
 )
+from events.registration import cancel_registration, refusal_for, register, registration_of, waitlist_position
+from events.series import register_series, series_sessions
 from members.models import Member
 
 bp = Blueprint("events", __name__, url_prefix="/events", template_folder="templates")
@@ -79,7 +82,7 @@ def _event_query():
 def get_visible_event_or_404(event_id: int) -> Event:
     """The event if this visitor may see it (drafts: organisers; deleted: admins), else 404."""
     event = db.session.scalars(_event_query().where(Event.id == event_id)).unique().first()
-    if event is None or not services.is_visible(event):
+    if event is None or not permissions.is_visible(event):
         abort(404)
     return event
 
@@ -87,7 +90,7 @@ def get_visible_event_or_404(event_id: int) -> Event:
 def get_managed_event_or_404(event_id: int) -> Event:
     """The event if the current user organises it (or is an admin), else 404."""
     event = get_visible_event_or_404(event_id)
-    if not services.can_manage(event):
+    if not permissions.can_manage(event):
         abort(404)
     return event
 
@@ -115,7 +118,7 @@ def _series_choices() -> tuple[list[SelectChoice], dict]:
             {str(s.id): s.id for s in series})
 
 
-def _flash_refusal(error: services.RegistrationRefused) -> None:
+def _flash_refusal(error: refusals.RegistrationRefused) -> None:
     flash(error.message, "error")
 
 
@@ -149,7 +152,7 @@ def index():
     page = paginate_capped(query, PER_PAGE)
     return render_template(
         "events/index.html", page=page, past=past, filters=filters,
-        can_create=services.can_create_events(),
+        can_create=permissions.can_create_events(),
     )
 
 
@@ -157,15 +160,15 @@ def index():
 def detail(event_id: int):
     """The event with seats left, waitlist size, and the visitor's own status and button."""
     event = get_visible_event_or_404(event_id)
-    registration = services.registration_of(event, current_user)
+    registration = registration_of(event, current_user)
     return render_template(
         "events/detail.html",
         event=event,
         registration=registration,
-        position=services.waitlist_position(registration),
-        refusal=services.refusal_for(event, current_user),
-        can_manage=services.can_manage(event),
-        show_online_url=services.may_see_online_url(event, registration),
+        position=waitlist_position(registration),
+        refusal=refusal_for(event, current_user),
+        can_manage=permissions.can_manage(event),
+        show_online_url=permissions.may_see_online_url(event, registration),
         show_details=event.audience == "public" or current_user.is_authenticated,
         # Only members get a form (and with it a CSRF token in a session cookie).
         form=EmptyForm() if current_user.is_authenticated else None,
@@ -176,7 +179,7 @@ def detail(event_id: int):
 @login_required
 def manage():
     """Events the current user organises, drafts included."""
-    if not services.can_create_events():
+    if not permissions.can_create_events():
         abort(404)
     query = (
         sa.select(Event)
@@ -224,12 +227,12 @@ def signup(event_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        registration = services.register(event, current_user)
-    except services.RegistrationRefused as refused:
+        registration = register(event, current_user)
+    except refusals.RegistrationRefused as refused:
         db.session.rollback()
         _flash_refusal(refused)
     else:
-        position = services.waitlist_position(registration)
+        position = waitlist_position(registration)
         db.session.commit()
         flash(registration_message(registration, position), "success")
     return redirect(url_for("events.detail", event_id=event_id))
@@ -240,15 +243,15 @@ def signup(event_id: int):
 def confirm_cancel(event_id: int):
     """Ask before cancelling: what giving up this registration does, and the form that does it."""
     event = get_visible_event_or_404(event_id)
-    registration = services.registration_of(event, current_user)
+    registration = registration_of(event, current_user)
     if registration is None or not registration.is_active:
         abort(404)
     return render_template(
         "events/cancel_registration.html",
         event=event,
         registration=registration,
-        position=services.waitlist_position(registration),
-        refusal=services.refusal_for(event, current_user),
+        position=waitlist_position(registration),
+        refusal=refusal_for(event, current_user),
         form=EmptyForm(),
     )
 
@@ -261,8 +264,8 @@ def cancel(event_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.cancel_registration(event, current_user)
-    except services.RegistrationRefused as refused:
+        cancel_registration(event, current_user)
+    except refusals.RegistrationRefused as refused:
         db.session.rollback()
         _flash_refusal(refused)
     else:
@@ -282,7 +285,7 @@ def _render_event_form(form: EventForm, event: Event | None):
 @login_required
 def new():
     """Create an event (staff of an alliance organisation, admins)."""
-    if not services.can_create_events():
+    if not permissions.can_create_events():
         abort(404)
     form = EventForm()
     form.organization.choices, organization_ids = _organizer_choices()
@@ -352,7 +355,7 @@ def cancel_event(event_id: int):
     if form.validate_on_submit():
         try:
             mailed = services.cancel_event(event, current_user, (form.reason.data or "").strip())
-        except services.ActionRefused as refused:
+        except refusals.ActionRefused as refused:
             db.session.rollback()
             flash(refused.message, "error")
         else:
@@ -501,7 +504,7 @@ def attendance(event_id: int):
     marks = {entry.form.registration_id.data: (entry.form.attendance.data or None) for entry in form.marks}
     try:
         changed = services.mark_attendance(event, marks, current_user)
-    except services.ActionRefused as refused:
+    except refusals.ActionRefused as refused:
         db.session.rollback()
         flash(refused.message, "error")
     else:
@@ -532,8 +535,8 @@ def draw(event_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        record = services.draw_lottery(event, current_user)
-    except services.ActionRefused as refused:
+        record = draw_lottery(event, current_user)
+    except refusals.ActionRefused as refused:
         db.session.rollback()
         flash(refused.message, "error")
         return redirect(url_for("events.attendees", event_id=event.id))
@@ -558,7 +561,7 @@ def lottery(event_id: int):
         .where(Registration.id.in_(record.drawn_order))
     ).all())
     return render_template(
-        "events/lottery.html", event=event, record=record, verified=services.verify_draw(record),
+        "events/lottery.html", event=event, record=record, verified=verify_draw(record),
         names=names, winners=set(record.winner_ids),
     )
 
@@ -602,8 +605,8 @@ def get_series_or_404(series_id: int) -> EventSeries:
 def series_detail(series_id: int):
     """A series (連続講座): its sessions and one button for all of them."""
     series = get_series_or_404(series_id)
-    sessions = [e for e in services.series_sessions(series)]
-    if not sessions and not services.can_manage(series):
+    sessions = [e for e in series_sessions(series)]
+    if not sessions and not permissions.can_manage(series):
         abort(404)
     mine = {}
     if current_user.is_authenticated and sessions:
@@ -621,9 +624,9 @@ def series_detail(series_id: int):
     open_to_me = [e for e in upcoming if not (mine.get(e.id) and mine[e.id].is_active)]
     return render_template(
         "events/series.html", series=series, sessions=sessions, mine=mine, now=now,
-        upcoming=upcoming, open_to_me=open_to_me, can_manage=services.can_manage(series), form=EmptyForm(),
+        upcoming=upcoming, open_to_me=open_to_me, can_manage=permissions.can_manage(series), form=EmptyForm(),
         drafts=[e for e in series.events if e.status == "draft" and e.deleted_at is None]
-        if services.can_manage(series) else [],
+        if permissions.can_manage(series) else [],
     )
 
 
@@ -635,8 +638,8 @@ def series_signup(series_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        outcomes = services.register_series(series, current_user)
-    except services.RegistrationRefused as refused:
+        outcomes = register_series(series, current_user)
+    except refusals.RegistrationRefused as refused:
         db.session.rollback()
         if refused.event is not None:
             flash(_("Nothing was registered: %(title)s — %(reason)s",
@@ -659,7 +662,7 @@ def series_signup(series_id: int):
 @login_required
 def series_new():
     """Create a series."""
-    if not services.can_create_events():
+    if not permissions.can_create_events():
         abort(404)
     form = SeriesForm()
     form.organization.choices, organization_ids = _organizer_choices()
@@ -682,7 +685,7 @@ def series_new():
 def series_edit(series_id: int):
     """Edit a series."""
     series = get_series_or_404(series_id)
-    if not services.can_manage(series):
+    if not permissions.can_manage(series):
         abort(404)
     form = SeriesForm(obj=series if request.method == "GET" else None)
     form.organization.choices, organization_ids = _organizer_choices()

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from events import services
+from events import registration as registration_rules
 from events.models import Event, Registration
 from members.models import Member
 from members.services import create_api_token, hash_password
@@ -111,7 +111,8 @@ def register(app):
 
     def factory(event: Event, member: Member) -> Registration:
         with app.app_context():
-            registration = services.register(db.session.get(Event, event.id), db.session.get(Member, member.id))
+            registration = registration_rules.register(db.session.get(Event, event.id),
+                                                       db.session.get(Member, member.id))
             db.session.commit()
             db.session.refresh(registration)
             db.session.expunge(registration)

@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from events import services
 from events.models import Event, Registration
+from events.registration import _take_seat
 from tests.conftest import PASSWORD, ROOT
 
 pytestmark = pytest.mark.commits
@@ -175,7 +175,7 @@ def test_seat_counter_alone_holds_capacity_without_the_row_lock(app, engine_name
             target = db.session.get(Event, event.id)
             db.session.commit()
             barrier.wait(timeout=60)
-            outcome = services._take_seat(target, "")
+            outcome = _take_seat(target, "")
             db.session.commit()
             with lock:
                 outcomes.append(outcome)

@@ -8,8 +8,10 @@ import sqlalchemy as sa
 
 from core.audit import AuditEntry
 from core.db import db
-from events import services
+from events import refusals
+from events.lottery import allocate, draw_lottery, draw_order, verify_draw
 from events.models import Event, LotteryDraw, Registration
+from events.registration import waitlist_position
 from members.models import Member
 from tests.events.conftest import set_event, soon
 from tests.events.test_organiser import valid_form
@@ -67,14 +69,14 @@ def test_draw_confirms_winners_and_waitlists_the_rest_in_drawn_order(
     with app.app_context():
         record = db.session.scalar(sa.select(LotteryDraw).where(LotteryDraw.event_id == event.id))
         assert record.drawn_by_id == staff.id and len(record.seed) == 32 and record.drawn_at is not None
-        assert record.drawn_order == services.draw_order(record.seed, record.applicant_ids)
+        assert record.drawn_order == draw_order(record.seed, record.applicant_ids)
         assert record.winner_ids == record.drawn_order[:3]
         registrations = {r.id: r for r in db.session.scalars(
             sa.select(Registration).where(Registration.event_id == event.id))}
         assert {registrations[i].status for i in record.winner_ids} == {"confirmed"}
         waitlisted = [registrations[i] for i in record.drawn_order[3:]]
         assert [r.status for r in waitlisted] == ["waitlisted"] * 4
-        assert [services.waitlist_position(r) for r in waitlisted] == [1, 2, 3, 4]
+        assert [waitlist_position(r) for r in waitlisted] == [1, 2, 3, 4]
         audit = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "event.lottery_draw"))
         assert audit.details["seed"] == record.seed
         emails = {r.id: db.session.get(Member, r.member_id).email for r in registrations.values()}
@@ -121,10 +123,10 @@ def test_two_organisers_drawing_at_once_draw_once(app, engine_name, make_member,
             db.session.commit()  # hold no SQLite write lock while waiting for the other thread
             barrier.wait(timeout=30)
             try:
-                services.draw_lottery(target, db.session.get(Member, actor.id))
+                draw_lottery(target, db.session.get(Member, actor.id))
                 db.session.commit()
                 result = "drawn"
-            except services.ActionRefused as refused:
+            except refusals.ActionRefused as refused:
                 db.session.rollback()
                 result = refused.reason
             except sa.exc.IntegrityError:
@@ -150,14 +152,14 @@ def test_draw_can_be_rechecked_and_tampering_is_detected(app, make_members, lott
         register(event, member)
     _close_applications(app, event)
     with app.app_context():
-        record = services.draw_lottery(db.session.get(Event, event.id), db.session.get(Member, staff.id),
+        record = draw_lottery(db.session.get(Event, event.id), db.session.get(Member, staff.id),
                                        seed="0123456789abcdef0123456789abcdef")
         db.session.commit()
-        assert services.verify_draw(record)
-        again = services.draw_order(record.seed, list(reversed(record.applicant_ids)))
+        assert verify_draw(record)
+        again = draw_order(record.seed, list(reversed(record.applicant_ids)))
         assert again == record.drawn_order  # the order depends on the seed, not on how ids are listed
         record.winner_ids = list(reversed(record.drawn_order))[:3]
-        assert not services.verify_draw(record)
+        assert not verify_draw(record)
         db.session.rollback()
 
 
@@ -189,14 +191,14 @@ def test_lottery_respects_the_per_company_cap(app, make_members, make_member, ma
         register(event, member)
     _close_applications(app, event)
     with app.app_context():
-        record = services.draw_lottery(db.session.get(Event, event.id), db.session.get(Member, staff.id))
+        record = draw_lottery(db.session.get(Event, event.id), db.session.get(Member, staff.id))
         db.session.commit()
         winners = db.session.scalars(
             sa.select(Registration).where(Registration.id.in_(record.winner_ids))
         ).all()
         companies = Counter(r.affiliation_key for r in winners)
         assert companies == {"大手": 1, "小さな会社a": 1, "小さな会社b": 1}
-        assert services.verify_draw(record)
+        assert verify_draw(record)
         assert db.session.get(Event, event.id).confirmed_count == 3
 
 
@@ -208,7 +210,7 @@ def test_cancelling_after_the_draw_promotes_in_drawn_order(app, client, auth, ma
         register(event, member)
     _close_applications(app, event)
     with app.app_context():
-        record = services.draw_lottery(db.session.get(Event, event.id), db.session.get(Member, staff.id))
+        record = draw_lottery(db.session.get(Event, event.id), db.session.get(Member, staff.id))
         db.session.commit()
         winner_ids, drawn_order = list(record.winner_ids), list(record.drawn_order)
         by_registration = {r.id: r.member_id for r in db.session.scalars(
@@ -243,5 +245,5 @@ def test_lottery_form_requires_a_deadline(client, auth, make_member, make_organi
 
 
 def test_draw_order_is_stable_for_a_seed():
-    assert services.draw_order("seed", [3, 1, 2]) == services.draw_order("seed", [1, 2, 3])
-    assert services.allocate([5, 6, 7, 8], {5: "a", 6: "a", 7: "b", 8: ""}, seats=3, cap=1) == [5, 7, 8]
+    assert draw_order("seed", [3, 1, 2]) == draw_order("seed", [1, 2, 3])
+    assert allocate([5, 6, 7, 8], {5: "a", 6: "a", 7: "b", 8: ""}, seats=3, cap=1) == [5, 7, 8]

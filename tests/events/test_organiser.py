@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from core.audit import AuditEntry
 from core.db import db
-from events import services
+from events import reminders, services
 from events.models import Event, Registration
 from members.models import Member
 from tests.conftest import csrf_token_from
@@ -397,10 +397,10 @@ def test_reminder_service_is_idempotent_across_sessions(app, make_event, make_me
     for member in make_members(3):
         register(event, member)
     with app.app_context():
-        assert services.send_reminders() == 3
+        assert reminders.send_reminders() == 3
         db.session.commit()
     with app.app_context():
-        assert services.send_reminders() == 0
+        assert reminders.send_reminders() == 0
         db.session.commit()
 
 

@@ -9,6 +9,7 @@ from flask_login import AnonymousUserMixin
 from core.db import db
 from events import services
 from events.models import Event, Registration
+from events.registration import normalise_affiliation, refusal_for
 from members.models import Member
 from tests.conftest import csrf_token_from
 from tests.events.conftest import set_event, soon
@@ -193,7 +194,7 @@ def test_members_only_event_accepts_members(client, auth, make_member, make_even
 def test_service_refuses_visitors_for_members_only_events(app, make_event):
     event = make_event(audience="members")
     with app.test_request_context():
-        assert services.refusal_for(db.session.get(Event, event.id), AnonymousUserMixin()) == "members_only"
+        assert refusal_for(db.session.get(Event, event.id), AnonymousUserMixin()) == "members_only"
 
 
 @pytest.mark.parametrize("viewer", ["visitor", "other member", "waitlisted"])
@@ -333,7 +334,7 @@ def test_promotion_skips_a_company_at_its_cap(client, auth, make_members, make_e
     ("  ", ""),
 ])
 def test_company_names_are_normalised(raw, expected):
-    assert services.normalise_affiliation(raw) == expected
+    assert normalise_affiliation(raw) == expected
 
 
 def test_raising_capacity_promotes_the_waitlist(app, client, auth, make_member, make_organization, make_members,

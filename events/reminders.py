@@ -1,0 +1,45 @@
+"""The reminder the day before an event: each confirmed registration is mailed once."""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from core.db import db, utcnow
+from events.mail import mail_member
+from events.models import CONFIRMED, Event, Registration
+
+REMINDER_WINDOW = timedelta(hours=24)
+registrations_table = Registration.__table__
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Mail confirmed attendees of events starting within 24 hours; never twice."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Registration)
+        .join(Event)
+        .where(
+            Registration.status == CONFIRMED,
+            Registration.reminded_at.is_(None),
+            Registration.member_id.is_not(None),
+            Event.status == "published",
+            Event.deleted_at.is_(None),
+            Event.starts_at > now,
+            Event.starts_at <= now + REMINDER_WINDOW,
+        )
+        .order_by(Registration.id)
+        .options(joinedload(Registration.member), joinedload(Registration.event))
+    ).all()
+    sent = 0
+    for registration in due:
+        # The conditional update is the guard: a second run (even a concurrent one) finds nothing.
+        claimed = db.session.execute(
+            sa.update(registrations_table)
+            .where(registrations_table.c.id == registration.id, registrations_table.c.reminded_at.is_(None))
+            .values(reminded_at=now)
+        ).rowcount
+        if claimed == 1:
+            mail_member(registration.member, "event_reminder", registration.event, registration=registration)
+            sent += 1
+    return sent
