@@ -4,7 +4,6 @@
 config → extensions → blueprints → CLI.
 """
 
-import logging
 import os
 import secrets
 from pathlib import Path
@@ -92,7 +91,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     core.requestlog.init_app(app)
     core.db.init_app(app)

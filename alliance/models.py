@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, one_of, utcnow
 from members.models import Member
 
 #: depth of expertise in a theme, weakest first: 実績あり / 得意 / 専門
@@ -17,12 +17,19 @@ ORGANIZATION_KINDS = (
     "company", "municipality", "voluntary-group", "other",
 )
 STAFF_ROLES = ("owner", "editor")
+#: active (listed) or suspended (hidden, kept)
+ORGANIZATION_STATUSES = ("active", "suspended")
+APPLICATION_STATUSES = ("pending", "approved", "rejected")
 
 
 class Organization(Base):
     """An alliance member organisation (地域人事部 or a partner)."""
 
     __tablename__ = "organizations"
+    __table_args__ = (
+        one_of("kind", ORGANIZATION_KINDS),
+        one_of("status", ORGANIZATION_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: lowercase ASCII, digits and hyphens; reserved words refused
@@ -90,6 +97,9 @@ class OrganizationTheme(Base):
     """A theme an organisation is strong in, with its depth and a short note."""
 
     __tablename__ = "organization_themes"
+    __table_args__ = (
+        one_of("depth", THEME_DEPTHS),
+    )
 
     organization_id: Mapped[int] = mapped_column(
         sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
@@ -122,7 +132,10 @@ class OrganizationStaff(Base):
     """A member who acts for an organisation: owner (may manage staff) or editor."""
 
     __tablename__ = "organization_staff"
-    __table_args__ = (sa.UniqueConstraint("organization_id", "member_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "member_id"),
+        one_of("role", STAFF_ROLES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(
@@ -170,6 +183,13 @@ class OrganizationApplication(Base):
     """A member's application for an organisation to join the alliance."""
 
     __tablename__ = "organization_applications"
+    __table_args__ = (
+        one_of("kind", ORGANIZATION_KINDS),
+        one_of("status", APPLICATION_STATUSES),
+        # A member has at most one application waiting for the secretariat.
+        sa.Index("ix_organization_applications_one_pending", "applicant_id", unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: None once the applicant deleted their account (decided applications are kept)
@@ -207,6 +227,9 @@ class StaffInvitation(Base):
     """An owner's invitation to become staff, sent by mail; only the token's SHA-256 is kept."""
 
     __tablename__ = "organization_invitations"
+    __table_args__ = (
+        one_of("role", STAFF_ROLES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from alliance import services
 from alliance.forms import RejectForm, SuspendForm
-from alliance.models import Organization, OrganizationApplication, OrganizationStaff
+from alliance.models import ORGANIZATION_STATUSES, Organization, OrganizationApplication, OrganizationStaff
 from alliance.views import page_number
 from core import hooks
 from core.audit import AuditEntry
@@ -23,7 +23,6 @@ from members.models import Member
 TOKYO = ZoneInfo("Asia/Tokyo")
 LIST_PER_PAGE = 30
 AUDIT_PER_PAGE = 50
-ORGANIZATION_STATUSES = ("active", "suspended")
 
 bp = Blueprint("secretariat", __name__, url_prefix="/alliance/secretariat")
 

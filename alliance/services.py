@@ -404,8 +404,26 @@ def application_form_data(application: OrganizationApplication) -> dict:
     }
 
 
+class ApplicationRefused(Exception):
+    """An application the rules refuse (message for the member)."""
+
+
+ALREADY_PENDING = _l("Your application is being reviewed. You can apply again once it has been decided.")
+
+
+def pending_application(member: Member) -> OrganizationApplication | None:
+    return db.session.scalar(sa.select(OrganizationApplication).where(
+        OrganizationApplication.applicant_id == member.id, OrganizationApplication.status == "pending"))
+
+
 def submit_application(member: Member, data: dict) -> OrganizationApplication:
-    """Record an application and tell the applicant and the secretariat."""
+    """Record an application and tell the applicant and the secretariat; one may wait at a time.
+
+    The partial unique index `ix_organization_applications_one_pending` backs the check
+    against two submissions at once (the second fails with an IntegrityError).
+    """
+    if pending_application(member) is not None:
+        raise ApplicationRefused(ALREADY_PENDING)
     application = OrganizationApplication(
         applicant_id=member.id,
         name=data["name"],
@@ -602,11 +620,19 @@ def find_invitation(token: str) -> StaffInvitation | None:
     return invitation
 
 
+def invitation_problem(invitation: StaffInvitation, member: Member) -> str | None:
+    """Why this member cannot accept the invitation (None: they can)."""
+    if member.email.lower() != invitation.email:
+        return str(_l("This invitation was sent to another email address. Please log in with the account for "
+                      "that address."))
+    return None
+
+
 def accept_invitation(invitation: StaffInvitation, member: Member) -> OrganizationStaff:
     """The invited member joins the staff (the invitation is for their address)."""
-    if member.email.lower() != invitation.email:
-        raise StaffError(_l("This invitation was sent to another email address. Please log in with "
-                            "the account for that address."))
+    problem = invitation_problem(invitation, member)
+    if problem:
+        raise StaffError(problem)
     staff = db.session.scalar(sa.select(OrganizationStaff).where(
         OrganizationStaff.organization_id == invitation.organization_id,
         OrganizationStaff.member_id == member.id,

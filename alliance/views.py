@@ -1,5 +1,6 @@
 """Public and staff pages of the alliance: directory, organisation page, editing, staff, joining, impact."""
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -219,11 +220,8 @@ def invitation(token):
     found = services.find_invitation(token)
     if found is None:
         abort(404)
-    problem = None
-    if current_user.email.lower() != found.email:
-        problem = _("This invitation was sent to another email address. Please log in with the account "
-                    "for that address.")
-    elif request.method == "POST":
+    problem = services.invitation_problem(found, current_user)
+    if problem is None and request.method == "POST":
         services.accept_invitation(found, current_user)
         db.session.commit()
         forget_staff_cache()
@@ -239,17 +237,19 @@ def apply():
     """A member applies for their organisation to join; they see their applications' status here."""
     applications = services.applications_of(current_user)
     pending = next((a for a in applications if a.status == "pending"), None)
-    if request.method == "POST" and pending is not None:
-        flash(_("Your application is being reviewed. You can apply again once it has been decided."), "error")
-        return redirect(url_for("alliance.apply"))
     rejected = next((a for a in applications if a.status == "rejected"), None)
     if request.method == "GET" and rejected is not None and pending is None:
         form = ApplicationForm(data=services.application_form_data(rejected))
     else:
         form = ApplicationForm()
     if form.validate_on_submit():
-        services.submit_application(current_user, form.data)
-        db.session.commit()
+        try:
+            services.submit_application(current_user, form.data)
+            db.session.commit()
+        except (services.ApplicationRefused, sa.exc.IntegrityError):  # IntegrityError: two submissions at once
+            db.session.rollback()
+            flash(str(services.ALREADY_PENDING), "error")
+            return redirect(url_for("alliance.apply"))
         flash(_("Thank you. Your application has been sent to the secretariat."), "success")
         return redirect(url_for("alliance.apply"))
     status = 422 if request.method == "POST" else 200

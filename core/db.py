@@ -8,6 +8,7 @@ readers never queue behind each other.
 """
 
 import contextvars
+from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -47,6 +48,15 @@ class Session(AppSession):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+
+
+def one_of(column: str, values: Iterable[str]) -> sa.CheckConstraint:
+    """CHECK that `column` holds one of `values` (a module's own tuple or dict of slugs): `ck_<table>_<column>_valid`.
+
+    NULL passes, as SQL has it; a NOT NULL column says so itself.
+    """
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=f"{column}_valid")
 
 #: a long list counts at most this many rows ("1,000件以上"): its cost then stays the same
 #: however large the table grows; the rest is reached through the filters

@@ -1,9 +1,12 @@
-"""Structured request logs: one JSON line per request, tied together by a request id.
+"""Structured logs: one JSON line per request, and every application log line in JSON with its request id.
 
 The id comes from the `X-Request-ID` header when a proxy set a sane one, otherwise
 it is generated; it is sent back in the response's `X-Request-ID` header so a
 user's report, the proxy's log and this log can be matched. The query string is
 left out of the log: it may carry search words or tokens.
+
+The standard library's logging with one formatter does it: structlog would bring
+processors and bound loggers this app has no use for.
 """
 
 import json
@@ -14,7 +17,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 
 LOGGER_NAME = "ranhub.request"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -34,6 +37,33 @@ class _CurrentStderrHandler(logging.StreamHandler):
     @stream.setter
     def stream(self, _value):
         pass
+
+
+class JsonFormatter(logging.Formatter):
+    """An application log record as one JSON object: time, level, logger, message, request id, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": request_id() if has_request_context() else None,
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_application_logs(level: int = logging.INFO) -> None:
+    """Application logs (the root logger) in JSON on standard error; set up once per process."""
+    root = logging.getLogger()
+    if any(isinstance(handler.formatter, JsonFormatter) for handler in root.handlers):
+        return
+    handler = _CurrentStderrHandler()
+    handler.setFormatter(JsonFormatter())
+    root.addHandler(handler)
+    root.setLevel(level)
 
 
 def _configure_logger() -> None:
@@ -61,6 +91,7 @@ def request_id() -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    configure_application_logs()
     _configure_logger()
 
     @app.before_request

@@ -8,7 +8,7 @@ from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.models import Organization
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, one_of, utcnow
 from members.models import Member
 
 #: event kind slugs, in the order forms offer them
@@ -23,6 +23,7 @@ ALLOCATIONS = ("first-come", "lottery")
 #: registration states: applied = waiting for the lottery draw
 CONFIRMED, WAITLISTED, APPLIED, CANCELLED = "confirmed", "waitlisted", "applied", "cancelled"
 ACTIVE_STATES = (CONFIRMED, WAITLISTED, APPLIED)
+REGISTRATION_STATES = (*ACTIVE_STATES, CANCELLED)
 #: attendance marked by the organiser after the event (出欠)
 ATTENDANCE = ("attended", "absent")
 
@@ -66,6 +67,11 @@ class Event(Base):
         sa.Index("ix_events_listing", "deleted_at", "starts_at", "id").ddl_if(dialect="sqlite"),
         sa.Index("ix_events_listing_live", "starts_at", "id",
                  postgresql_where=sa.text("deleted_at IS NULL")).ddl_if(dialect="postgresql"),
+        one_of("kind", KINDS),
+        one_of("format", FORMATS),
+        one_of("audience", AUDIENCES),
+        one_of("status", STATUSES),
+        one_of("allocation", ALLOCATIONS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,6 +189,8 @@ class Registration(Base):
     __table_args__ = (
         sa.UniqueConstraint("event_id", "member_id"),
         sa.Index("ix_registrations_event_status", "event_id", "status", "queue_position"),
+        one_of("status", REGISTRATION_STATES),
+        one_of("attendance", ATTENDANCE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

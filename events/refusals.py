@@ -30,7 +30,11 @@ ACTION_ERRORS = {
     "already_cancelled": _l("This event has already been cancelled."),
     "not_started": _l("Attendance can be marked once the event has started."),
     "capacity_conflict": _l("The capacity is lower than the number of confirmed attendees."),
+    "capacity_below_confirmed": _l("%(count)d members are already confirmed: the capacity cannot be lower."),
+    "allocation_locked": _l("The allocation cannot change once members have registered."),
 }
+#: the form field an edit's refusal belongs to (the page shows the message there)
+ACTION_FIELDS = {"capacity_below_confirmed": "capacity", "allocation_locked": "allocation"}
 
 
 class RegistrationRefused(Exception):
@@ -49,10 +53,16 @@ class RegistrationRefused(Exception):
 class ActionRefused(Exception):
     """An organiser action that the state of the event does not allow."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, **details):
         super().__init__(reason)
         self.reason = reason
+        self.details = details
 
     @property
     def message(self) -> str:
-        return str(ACTION_ERRORS[self.reason])
+        return str(ACTION_ERRORS[self.reason]) % self.details if self.details else str(ACTION_ERRORS[self.reason])
+
+    @property
+    def field(self) -> str | None:
+        """The form field the refusal is about, if any."""
+        return ACTION_FIELDS.get(self.reason)

@@ -62,7 +62,10 @@ def update_event(event: Event, data: dict, actor: Member, now: datetime | None =
     now = now or utcnow()
     event = lock_event(event.id)
     if data.get("capacity", event.capacity) < event.confirmed_count:
-        raise ActionRefused("capacity_conflict")
+        raise ActionRefused("capacity_below_confirmed", count=event.confirmed_count)
+    registered = event.confirmed_count or event.waitlist_count or event.applied_count
+    if data.get("allocation", event.allocation) != event.allocation and registered:
+        raise ActionRefused("allocation_locked")
     old_cap = event.per_organization_cap
     if data.get("status") == "draft" and event.status != "draft":
         data = {**data, "status": event.status}  # a published event cannot go back to draft

@@ -329,17 +329,15 @@ def edit(event_id: int):
         form.prefecture.data = event.prefecture or ""
         form.themes.data = list(event.themes)
     if form.validate_on_submit():
-        data = form.event_data(organization_ids, series_ids)
-        if data["capacity"] < event.confirmed_count:
-            form.capacity.errors.append(
-                _("%(count)d members are already confirmed: the capacity cannot be lower.",
-                  count=event.confirmed_count)
-            )
-        elif data["allocation"] != event.allocation and (event.confirmed_count or event.waitlist_count
-                                                         or event.applied_count):
-            form.allocation.errors.append(_("The allocation cannot change once members have registered."))
+        try:
+            services.update_event(event, form.event_data(organization_ids, series_ids), current_user)
+        except refusals.ActionRefused as refused:
+            db.session.rollback()
+            if refused.field:
+                form[refused.field].errors.append(refused.message)
+            else:
+                flash(refused.message, "error")
         else:
-            services.update_event(event, data, current_user)
             db.session.commit()
             flash(_("The event is saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))

@@ -9,7 +9,7 @@ from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.models import Organization
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, one_of, utcnow
 from members.models import Member
 
 #: slug → label (DESIGN: case-study 事例, playbook プログラム, report 報告, column コラム)
@@ -34,8 +34,13 @@ class Article(Base):
     """A piece of knowhow written by a member, optionally for an organisation."""
 
     __tablename__ = "articles"
-    # Newest first among the published (home page, lists, organisation pages) walks this in order.
-    __table_args__ = (sa.Index("ix_articles_listing", "status", "published_at", "id"),)
+    __table_args__ = (
+        # Newest first among the published (home page, lists, organisation pages) walks this in order.
+        sa.Index("ix_articles_listing", "status", "published_at", "id"),
+        one_of("kind", ARTICLE_KINDS),
+        one_of("visibility", VISIBILITIES),
+        one_of("status", STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: lowercase ASCII, digits and hyphens; fixed at creation
@@ -120,7 +125,12 @@ class ArticleRevision(Base):
     """An earlier version of an article, kept when it was edited or restored."""
 
     __tablename__ = "article_revisions"
-    __table_args__ = (sa.UniqueConstraint("article_id", "version"),)
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "version"),
+        one_of("kind", ARTICLE_KINDS),
+        one_of("visibility", VISIBILITIES),
+        one_of("status", STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)
@@ -153,6 +163,9 @@ class Adoption(Base):
     """An organisation runs a programme (playbook) in a region: "we run this here"."""
 
     __tablename__ = "adoptions"
+    __table_args__ = (
+        one_of("status", ADOPTION_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)

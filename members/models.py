@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, one_of, utcnow
 
 #: member `affiliation` slugs (DESIGN.md) and their labels
 AFFILIATIONS = {
@@ -32,6 +32,10 @@ class Member(UserMixin, Base):
     """A RAN member (RAN会員): an individual account. Admins are the secretariat."""
 
     __tablename__ = "members"
+    __table_args__ = (
+        one_of("affiliation", AFFILIATIONS),
+        one_of("locale", LOCALES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored lower-cased; unique

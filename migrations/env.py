@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from core.schema import include_object_for
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name)
@@ -14,24 +16,13 @@ db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Leave autogenerate blind to what the search index keeps outside the models
-    (core/search.py): the FTS5 table with its shadow tables, the tsvector column and its index."""
-    if reflected and compare_to is None:
-        if type_ == "table" and name.startswith("search_fts"):
-            return False
-        if type_ in ("column", "index") and name in ("search_vector", "ix_search_documents_search_vector"):
-            return False
-    return True
-
-
 def run_migrations_offline() -> None:
     context.configure(
         url=str(db.engine.url).replace("%", "%%"),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
-        include_object=include_object,
+        include_object=include_object_for(db.engine.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -47,7 +38,7 @@ def run_migrations_online() -> None:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            include_object=include_object,
+            include_object=include_object_for(connection.dialect.name),
             **current_app.extensions["migrate"].configure_args,
         )
         with context.begin_transaction():

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.models import Organization
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, one_of, utcnow
 from members.expertise.models import SKILL_MAX_LENGTH
 from members.models import Member
 
@@ -99,6 +99,12 @@ class Project(Base):
     """A 募集: a host looks for people through a member organisation."""
 
     __tablename__ = "projects"
+    __table_args__ = (
+        one_of("kind", PROJECT_KINDS),
+        one_of("host_type", HOST_TYPES),
+        one_of("compensation", COMPENSATIONS),
+        one_of("status", PROJECT_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: the member organisation that posts the project and manages its applicants
@@ -168,7 +174,10 @@ class ProjectApplication(Base):
     """A member's application to a project and where it stands."""
 
     __tablename__ = "project_applications"
-    __table_args__ = (sa.UniqueConstraint("project_id", "member_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "member_id"),
+        one_of("status", APPLICATION_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)
@@ -207,7 +216,10 @@ class Cohort(Base):
     """People matched through one organisation in the same programme (or kind) and fiscal year."""
 
     __tablename__ = "project_cohorts"
-    __table_args__ = (sa.UniqueConstraint("organization_id", "kind", "programme_name", "fiscal_year"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organization_id", "kind", "programme_name", "fiscal_year"),
+        one_of("kind", PROJECT_KINDS),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
@@ -225,6 +237,9 @@ class Programme(Base):
     """What follows a match: phases, 1on1 notes and the final report of one person."""
 
     __tablename__ = "project_programmes"
+    __table_args__ = (
+        one_of("status", PROGRAMME_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id", ondelete="CASCADE"), index=True)

@@ -7,7 +7,7 @@ from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.models import Organization
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, one_of, utcnow
 from members.models import Member
 
 #: the life of a referral; "withdrawn" ends it early
@@ -26,6 +26,9 @@ class Consultation(Base):
     """A company's or municipality's request for help sent through /consult (相談)."""
 
     __tablename__ = "consultations"
+    __table_args__ = (
+        one_of("status", CONSULTATION_STATUSES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: shown to the sender on the confirmation page and in the acknowledgement mail
@@ -89,6 +92,8 @@ class Referral(Base):
         # The ranking aggregates completed referrals per theme and partner, and the open load per partner.
         sa.Index("ix_referrals_status_theme_partner", "status", "theme", "partner_organization_id"),
         sa.Index("ix_referrals_status_partner", "status", "partner_organization_id"),
+        one_of("format", REFERRAL_FORMATS),
+        one_of("status", REFERRAL_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

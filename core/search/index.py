@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base, UTCDateTime, db, utcnow
+from core.db import Base, UTCDateTime, db, one_of, utcnow
 from core.search.analysis import (
     bigrams,
     facet_word,
@@ -35,7 +35,10 @@ class SearchDocument(Base):
     """One searchable object (an article, an organisation, an event…) and what visibility needs."""
 
     __tablename__ = "search_documents"
-    __table_args__ = (sa.UniqueConstraint("kind", "object_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "object_id"),
+        one_of("visibility", VISIBILITIES),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: what the object is: "article", "organization", "event"
@@ -213,3 +216,7 @@ def _chunks(items: list, size: int):
         yield items[start:start + size]
 
 
+#: what the engine's index keeps outside the models: the FTS5 table (and its shadow tables),
+#: the tsvector column and its GIN index (see core.schema)
+UNMODELLED_TABLE_PREFIX = "search_fts"
+UNMODELLED_NAMES = frozenset({"search_vector", "ix_search_documents_search_vector"})

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, UTCDateTime, utcnow
+from core.db import Base, UTCDateTime, one_of, utcnow
 from members.models import Member
 
 #: who may see a profile: staff of alliance organisations (and admins), or everyone
@@ -68,6 +68,9 @@ class ExpertiseProfile(Base):
     """A member's opt-in profile: themes, skills, career summary, availability, visibility."""
 
     __tablename__ = "expertise_profiles"
+    __table_args__ = (
+        one_of("visibility", VISIBILITIES),
+    )
 
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     #: a short career summary (Markdown)

@@ -6,6 +6,8 @@ import pytest
 
 from alliance.models import OrganizationRecord, OrganizationService
 from core.db import db
+from members.models import Member
+from members.services import create_api_token
 
 
 @pytest.fixture
@@ -99,5 +101,13 @@ def test_openapi_documents_the_endpoints(client):
     assert "contact_email" not in json.dumps(document)
 
 
-def test_api_needs_no_csrf(make_app, organizations):
-    assert make_app(WTF_CSRF_ENABLED=True).test_client().get("/api/v1/organizations").status_code == 200
+def test_api_needs_no_csrf(make_app, organizations, make_member):
+    """A state change through the API carries a bearer token, never a form's CSRF token."""
+    csrf_app = make_app(WTF_CSRF_ENABLED=True)
+    with csrf_app.app_context():
+        _token, secret = create_api_token(db.session.get(Member, make_member().id), "csrf")
+        db.session.commit()
+    client = csrf_app.test_client()
+    assert client.post("/members/logout").status_code == 400  # control: forms do need the token
+    response = client.delete("/api/v1/events/999999/registration", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"

@@ -3,8 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
+from alliance import services
 from alliance.models import Organization, OrganizationApplication, OrganizationStaff
 from core.db import db
+from members.models import Member
 from tests.alliance.conftest import application_form, edit_form
 
 
@@ -183,3 +185,33 @@ def test_approval_refused_when_the_slug_was_taken_meanwhile(app, client, auth, m
     assert "この短縮名はすでに別の団体が使っています。" in page
     client.post(f"/alliance/secretariat/applications/{application.id}/approve")
     assert applications(app)[0].status == "pending"
+
+
+def test_a_second_application_while_one_is_pending_is_refused(app, client, auth, make_member, outbox):
+    applicant = make_member(email="twice@example.jp")
+    auth.login(applicant)
+    assert client.post("/alliance/apply", data=application_form()).status_code == 302
+    response = client.post("/alliance/apply", data=application_form(name="別の団体", slug="other-jinjibu"),
+                           follow_redirects=True)
+    assert "お申し込みは審査中です" in response.get_data(as_text=True)
+    assert [a.name for a in applications(app)] == ["テスト地域人事部ネット"]
+    assert len(outbox(to_address="twice@example.jp")) == 1
+
+
+def test_the_service_and_the_database_hold_one_pending_application(app, make_member):
+    """The API and the CLI go through the service; two requests at once meet the partial unique index."""
+    applicant = make_member()
+    with app.app_context():
+        member = db.session.get(Member, applicant.id)
+        first_id = services.submit_application(member, application_form(served_prefectures=["06"])).id
+        db.session.commit()
+        with pytest.raises(services.ApplicationRefused):
+            services.submit_application(member, application_form(slug="second-try"))
+        with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+            db.session.add(OrganizationApplication(applicant_id=member.id, name="同時送信", slug="same-time",
+                                                   kind="npo", prefecture="06", contact_email="x@example.jp"))
+        # the same row is accepted once the first application has been decided
+        db.session.get(OrganizationApplication, first_id).status = "rejected"
+        db.session.add(OrganizationApplication(applicant_id=member.id, name="同時送信", slug="same-time",
+                                               kind="npo", prefecture="06", contact_email="x@example.jp"))
+        db.session.flush()

@@ -41,7 +41,8 @@ def test_seed_demo_creates_history_future_and_full_events(app, runner):
 
 
 def test_demo_pages_render(app, runner, client):
-    runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
     for url in ("/events/", "/events/?when=past", "/events/calendar.ics", "/"):
         assert client.get(url).status_code == 200
     with app.app_context():

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from core.audit import AuditEntry
 from core.db import db
-from events import reminders, services
+from events import refusals, reminders, services
 from events.models import Event, Registration
 from members.models import Member
 from tests.conftest import csrf_token_from
@@ -195,6 +195,41 @@ def test_edit_cannot_lower_capacity_below_confirmed(client, auth, organiser, mak
     response = client.post(f"/events/{event.id}/edit", data=valid_form(organization.slug, capacity="2"))
     assert "すでに3名の参加が確定しているため" in response.get_data(as_text=True)
     assert reload.event(event.id).capacity == 3
+
+
+@pytest.mark.parametrize(("changes", "reason"), [({"capacity": 2}, "capacity_below_confirmed"),
+                                                 ({"allocation": "lottery"}, "allocation_locked")])
+def test_the_service_refuses_an_edit_the_registrations_forbid(app, organiser, make_event, make_members, register,
+                                                             reload, changes, reason):
+    """The rule is in the service, so the API and the CLI cannot break it either."""
+    staff, organization = organiser
+    event = make_event(organization=organization, capacity=3)
+    for member in make_members(3):
+        register(event, member)
+    with app.app_context():
+        actor = db.session.get(Member, staff.id)
+        unchanged = {"capacity": 3, "allocation": "first-come"}
+        services.update_event(db.session.get(Event, event.id), {**unchanged, "capacity": 4}, actor)  # control
+        db.session.rollback()
+        data = {**unchanged, **changes}
+        with pytest.raises(refusals.ActionRefused) as refused:
+            services.update_event(db.session.get(Event, event.id), data, actor)
+        assert refused.value.reason == reason
+        assert refused.value.field in ("capacity", "allocation")
+        db.session.rollback()
+    assert (reload.event(event.id).capacity, reload.event(event.id).allocation) == (3, "first-come")
+
+
+def test_edit_refuses_another_allocation_once_members_registered(client, auth, organiser, make_event, make_members,
+                                                                 register, reload):
+    staff, organization = organiser
+    event = make_event(organization=organization, capacity=3)
+    register(event, make_members(1)[0])
+    auth.login(staff)
+    response = client.post(f"/events/{event.id}/edit", data=valid_form(organization.slug, allocation="lottery"))
+    assert response.status_code == 200
+    assert "申込がある場合、参加者の決め方は変更できません" in response.get_data(as_text=True)
+    assert reload.event(event.id).allocation == "first-come"
 
 
 def test_organiser_cancels_event_mails_registrants_and_keeps_data(app, client, auth, organiser, make_event,

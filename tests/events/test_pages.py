@@ -62,9 +62,11 @@ def test_filters(client, make_event, query, expected):
 
 
 def test_drafts_and_deleted_events_are_not_listed(client, make_event):
+    make_event(title="公開した会")
     make_event(title="下書きの会", status="draft")
     make_event(title="削除した会", deleted_at=soon(-1))
     html = client.get("/events/").get_data(as_text=True)
+    assert "公開した会" in html
     assert "下書きの会" not in html and "削除した会" not in html
 
 

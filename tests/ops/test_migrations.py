@@ -9,6 +9,8 @@ a downgrade removes comes back empty, which is the one loss a downgrade is
 allowed. Runs on SQLite (batch migrations that copy tables) and PostgreSQL.
 """
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
@@ -30,6 +32,13 @@ def test_migrations_form_one_chain():
     chain = revision_chain()
     assert chain[0] == "0001"
     assert len(chain) == len(set(chain))
+
+
+def test_the_files_sort_in_chain_order():
+    """Reading migrations/versions top to bottom is reading the schema's history in order."""
+    script = ScriptDirectory(MIGRATIONS_DIR)
+    by_file = [revision.revision for revision in sorted(script.walk_revisions(), key=lambda r: Path(r.path).name)]
+    assert by_file == revision_chain()
 
 
 def _current(application) -> str | None:

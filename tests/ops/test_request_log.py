@@ -76,3 +76,20 @@ def test_a_crash_is_logged_as_500_with_the_request_id(make_app, request_log):
     assert response.headers["X-Request-ID"] == "crash-1"
     [line] = request_log()
     assert (line["status"], line["request_id"]) == (500, "crash-1")
+
+
+def test_application_logs_are_json_lines_with_the_request_id(make_app, capsys):
+    application = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    def warn():
+        application.logger.warning("保存できませんでした: %s", "会員")
+        raise RuntimeError("boom")
+
+    application.add_url_rule("/warn-for-test", "warn_for_test", warn)
+    application.test_client().get("/warn-for-test", headers={"X-Request-ID": "warn-1"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+    warning = next(line for line in lines if line.get("level") == "warning")
+    assert warning["message"] == "保存できませんでした: 会員"
+    assert (warning["request_id"], warning["logger"]) == ("warn-1", "app")
+    crash = next(line for line in lines if line.get("level") == "error")
+    assert crash["request_id"] == "warn-1" and "RuntimeError: boom" in crash["exception"]

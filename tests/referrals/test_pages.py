@@ -33,7 +33,9 @@ def test_staff_overview_shows_asked_offered_and_in_progress(world, login, make_r
 
 def test_staff_cannot_use_the_admin_view(world, login, make_referral):
     make_referral(requester=world.other, title="関係のない依頼")
+    make_referral(requester=world.requester, title="宮城からの依頼")
     page = login(world.requester_staff).get("/alliance/referrals/?view=all").get_data(as_text=True)
+    assert "宮城からの依頼" in page  # the page is their list, not an error page
     assert "関係のない依頼" not in page
 
 
