@@ -41,6 +41,20 @@ def can_act_for(organization: Organization, member=None) -> bool:
     return is_admin(member) or organization.id in staff_organization_ids(member)
 
 
+def acting_organizations(member=None) -> list[Organization]:
+    """The live organisations the member may act for (post, write, organise), by name; admins: every one."""
+    member = current_user if member is None else member
+    if not getattr(member, "is_authenticated", False):
+        return []
+    query = sa.select(Organization).where(Organization.status == "active", Organization.deleted_at.is_(None))
+    if not is_admin(member):
+        ids = staff_organization_ids(member)
+        if not ids:
+            return []
+        query = query.where(Organization.id.in_(ids))
+    return list(db.session.scalars(query.order_by(Organization.name)))
+
+
 def forget_staff_cache() -> None:
     """Call after changing staff rows within a request."""
     g.pop("_staff_org_ids", None)

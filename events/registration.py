@@ -161,6 +161,15 @@ def refusal_for(event: Event, member, now: datetime | None = None) -> str | None
     return None
 
 
+def _locked_registration(event: Event, member: Member, *conditions) -> Registration | None:
+    """The member's registration for the event (meeting `conditions`), locked for the change."""
+    return db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.event_id == event.id, Registration.member_id == member.id, *conditions)
+        .with_for_update()
+    ).first()
+
+
 def register(event: Event, member: Member, now: datetime | None = None) -> Registration:
     """Confirm the member, waitlist them, or record their lottery application."""
     now = now or utcnow()
@@ -170,11 +179,7 @@ def register(event: Event, member: Member, now: datetime | None = None) -> Regis
     reason = refusal_for(event, member, now)
     if reason:
         raise RegistrationRefused(reason, event)
-    registration = db.session.scalars(
-        sa.select(Registration)
-        .where(Registration.event_id == event.id, Registration.member_id == member.id)
-        .with_for_update()
-    ).first()
+    registration = _locked_registration(event, member)
     if registration is not None and registration.is_active:
         raise RegistrationRefused("already", event)
     if registration is None:
@@ -203,7 +208,7 @@ def register(event: Event, member: Member, now: datetime | None = None) -> Regis
     db.session.flush()
     position = waitlist_position(registration)
     mail_member(member, template, event, registration=registration, position=position,
-          ics_url=site_url("events.event_ics", event_id=event.id))
+                ics_url=site_url("events.event_ics", event_id=event.id))
     return registration
 
 
@@ -213,15 +218,7 @@ def cancel_registration(event: Event, member: Member, now: datetime | None = Non
     event = lock_event(event.id)
     if event is None:
         raise RegistrationRefused("not_registered")
-    registration = db.session.scalars(
-        sa.select(Registration)
-        .where(
-            Registration.event_id == event.id,
-            Registration.member_id == member.id,
-            Registration.status.in_(ACTIVE_STATES),
-        )
-        .with_for_update()
-    ).first()
+    registration = _locked_registration(event, member, Registration.status.in_(ACTIVE_STATES))
     if registration is None:
         raise RegistrationRefused("not_registered", event)
     if now >= event.starts_at:

@@ -98,24 +98,10 @@ def index_event(event: Event) -> None:
         search.remove(SEARCH_KIND, event.id)
 
 
-def reindex_events(batch: int = REINDEX_BATCH) -> int:
-    """Index every listed event again (`flask search reindex --kind event`), in batches by id."""
-    count = 0
-    last_id = 0
-    while True:
-        events = list(db.session.scalars(
-            sa.select(Event)
-            .where(Event.id > last_id, Event.deleted_at.is_(None), Event.status.in_(INDEXED_STATUSES))
-            .order_by(Event.id)
-            .limit(batch)
-            .options(selectinload(Event.theme_rows))
-        ))
-        if not events:
-            return count
-        count += search.index_many([search_entry(event) for event in events], fresh=True)
-        last_id = events[-1].id
-        db.session.commit()
-        db.session.expunge_all()
+def reindex_events() -> int:
+    """Index every listed event again (`flask search reindex --kind event`)."""
+    return search.reindex_all(Event, search_entry, Event.deleted_at.is_(None), Event.status.in_(INDEXED_STATUSES),
+                              options=[selectinload(Event.theme_rows)], batch=REINDEX_BATCH)
 
 
 def search_events(q: str, viewer: search.Viewer, *, theme: str | None = None, prefecture: str | None = None,

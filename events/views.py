@@ -20,8 +20,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
 
-from alliance.models import Organization
-from alliance.permissions import staff_organization_ids
+from alliance.permissions import acting_organizations, staff_organization_ids
 from core import refdata
 from core.audit import audit
 from core.auth import admin_required, is_admin
@@ -97,10 +96,7 @@ def get_managed_event_or_404(event_id: int) -> Event:
 
 def _organizer_choices() -> tuple[list[SelectChoice], dict]:
     """(choices, slug → id) of the organisers the current user may choose."""
-    query = sa.select(Organization).where(Organization.deleted_at.is_(None), Organization.status == "active")
-    if not is_admin():
-        query = query.where(Organization.id.in_(staff_organization_ids()))
-    organizations = db.session.scalars(query.order_by(Organization.name)).all()
+    organizations = acting_organizations()
     choices = choice_list((o.slug, o.name) for o in organizations)
     ids: dict[str, int | None] = {o.slug: o.id for o in organizations}
     if is_admin():

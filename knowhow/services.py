@@ -10,7 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from alliance.models import Organization
 from alliance.permissions import is_alliance_staff, staff_organization_ids
 from core import search
 from core.audit import audit
@@ -100,19 +99,6 @@ def visible_clause(member, *, published_only: bool = True):
     if organizations:
         own = sa.or_(own, Article.organization_id.in_(organizations))
     return sa.and_(live, sa.or_(published, own))
-
-
-def organizations_for(member) -> list[Organization]:
-    """Organisations the member may write for or record adoptions for (admins: every live one)."""
-    if not _authenticated(member):
-        return []
-    query = sa.select(Organization).where(Organization.status == "active", Organization.deleted_at.is_(None))
-    if not is_admin(member):
-        ids = staff_organization_ids(member)
-        if not ids:
-            return []
-        query = query.where(Organization.id.in_(ids))
-    return list(db.session.scalars(query.order_by(Organization.name)))
 
 
 def can_manage_adoption(adoption: Adoption, member) -> bool:
@@ -427,26 +413,10 @@ def index_article(article: Article) -> None:
         search.index_many([search_entry(article)])
 
 
-def reindex_articles(batch: int = 500) -> int:
-    """Index every live article again (`flask search reindex`), in batches by id."""
-    count = 0
-    last_id = 0
-    while True:
-        articles = list(
-            db.session.scalars(
-                sa.select(Article)
-                .where(Article.id > last_id, Article.deleted_at.is_(None))
-                .order_by(Article.id)
-                .limit(batch)
-                .options(selectinload(Article.theme_rows))
-            )
-        )
-        if not articles:
-            return count
-        count += search.index_many([search_entry(a) for a in articles], fresh=True)
-        last_id = articles[-1].id
-        db.session.commit()
-        db.session.expunge_all()
+def reindex_articles() -> int:
+    """Index every live article again (`flask search reindex`)."""
+    return search.reindex_all(Article, search_entry, Article.deleted_at.is_(None),
+                              options=[selectinload(Article.theme_rows)])
 
 
 def search_articles(q: str, member, *, theme: str | None = None, kind: str | None = None,

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from alliance.permissions import staff_organization_ids
+from alliance.permissions import acting_organizations, staff_organization_ids
 from core import refdata
 from core.auth import admin_required
 from core.db import db
@@ -146,7 +146,7 @@ def index():
 @login_required
 def new():
     """Write an article (any member)."""
-    form = ArticleForm(organizations=services.organizations_for(current_user))
+    form = ArticleForm(organizations=acting_organizations(current_user))
     if form.validate_on_submit():
         article = services.create_article(current_user, article_data(form))
         db.session.commit()
@@ -182,7 +182,7 @@ def detail(slug):
         manageable_adoptions=manageable,
         can_edit=services.can_edit(article, current_user),
         can_adopt=article.is_playbook and article.is_published and article.deleted_at is None
-        and bool(services.organizations_for(current_user)),
+        and bool(acting_organizations(current_user)),
         prefecture_url=lambda code: url_for("knowhow.index", prefecture=code),
     )
 
@@ -191,7 +191,7 @@ def detail(slug):
 def edit(slug):
     """Edit an article; the previous version is kept."""
     article = get_editable_article_or_404(slug)
-    organizations = services.organizations_for(current_user)
+    organizations = acting_organizations(current_user)
     if article.organization is not None and article.organization not in organizations:
         organizations.append(article.organization)
     form = ArticleForm(obj=article, organizations=organizations)
@@ -306,7 +306,7 @@ def adoption_data(form: AdoptionForm) -> services.AdoptionData:
 def new_adoption(slug):
     """An organisation records that it runs this programme in a region."""
     article = get_adoptable_article_or_404(slug)
-    organizations = services.organizations_for(current_user)
+    organizations = acting_organizations(current_user)
     if not organizations:
         abort(404)
     form = AdoptionForm(organizations=organizations)
@@ -333,7 +333,7 @@ def edit_adoption(slug, adoption_id):
     """Update where and how a programme runs."""
     article = get_adoptable_article_or_404(slug)
     adoption = get_manageable_adoption_or_404(article, adoption_id)
-    organizations = services.organizations_for(current_user)
+    organizations = acting_organizations(current_user)
     if adoption.organization not in organizations:
         organizations.append(adoption.organization)
     form = AdoptionForm(obj=adoption, organizations=organizations)

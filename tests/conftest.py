@@ -36,13 +36,14 @@ from flask_migrate import upgrade
 from wtforms.fields.choices import Choice, SelectChoice
 from xdist.scheduler import LoadScopeScheduling
 
+from alliance.models import Organization, OrganizationStaff, OrganizationTheme
 from app import MIGRATIONS_DIR, create_app
 from core import hooks
 from core.db import db, normalise_database_url
 from core.mail import OutboxMessage
 from core.security import limiter
 from members.models import Member
-from members.services import hash_password
+from members.services import create_api_token, hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -404,27 +405,29 @@ def _next() -> int:
     return _counter["n"]
 
 
-def new_member(application: Flask, password: str = PASSWORD, **fields) -> Member:
-    """A member committed to the database (detached); fields override the defaults."""
+def member_fields(**fields) -> dict:
+    """A new member's columns: a unique address, name and employer; fields override them."""
     n = _next()
-    values = {
+    return {
         "email": f"member{n}@example.jp",
         "display_name": f"会員{n}",
         "prefecture": "13",
         "affiliation": "company",
         "organization_name": f"テスト株式会社{n}",
+        **fields,
     }
-    values.update(fields)
+
+
+def new_member(application: Flask, password: str = PASSWORD, **fields) -> Member:
+    """A member committed to the database (detached); fields override the defaults."""
     with application.app_context():
-        member = Member(password_hash=hash_password(password), **values)
+        member = Member(password_hash=hash_password(password), **member_fields(**fields))
         db.session.add(member)
         return _detached(member)
 
 
 def new_organization(application: Flask, *, staff=(), owner=None, themes=None, served=None, **fields):
     """An active organisation; `staff=[member, …]` makes them editors (`owner=` an owner)."""
-    from alliance.models import Organization, OrganizationStaff, OrganizationTheme
-
     n = _next()
     values = {
         "slug": f"org-{n}",
@@ -487,6 +490,33 @@ class AuthActions:
 
     def logout(self):
         return self._client.post("/members/logout")
+
+
+@pytest.fixture
+def login(app):
+    """`login(member)`: a new test client logged in as the member (several people act in one test);
+    `login(None)` is a visitor's."""
+
+    def factory(member):
+        client = app.test_client()
+        if member is not None:
+            AuthActions(client).login(member)
+        return client
+
+    return factory
+
+
+@pytest.fixture
+def token_for(app):
+    """`token_for(member)`: the headers of an API request with a new bearer token of the member."""
+
+    def make(member) -> dict:
+        with app.app_context():
+            _token, secret = create_api_token(db.session.get(Member, member.id), "test")
+            db.session.commit()
+        return {"Authorization": f"Bearer {secret}"}
+
+    return make
 
 
 @pytest.fixture

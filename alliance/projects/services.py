@@ -88,17 +88,6 @@ def can_manage(project: Project, member=None) -> bool:
     return can_act_for(project.organization, member)
 
 
-def postable_organizations(member) -> list[Organization]:
-    """The live organisations a member may post projects for (admins: all of them)."""
-    query = sa.select(Organization).where(Organization.status == "active", Organization.deleted_at.is_(None))
-    if not is_admin(member):
-        ids = staff_organization_ids(member)
-        if not ids:
-            return []
-        query = query.where(Organization.id.in_(ids))
-    return list(db.session.scalars(query.order_by(Organization.name)))
-
-
 def can_see_project(project: Project, member=None) -> bool:
     """Projects of live organisations are public; the others only to their staff and admins."""
     return project.organization.is_live or can_manage(project, member)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
+from alliance.permissions import acting_organizations
 from alliance.projects import services, suggest
 from alliance.projects.forms import ApplyForm, ConfirmForm, MoveForm, ProjectFilterForm, ProjectForm
 from alliance.projects.models import (
@@ -90,14 +91,14 @@ def index():
     page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
     return render_template("projects/index.html", page=page, filters=filters, status=status,
                            can_post=bool(current_user.is_authenticated
-                                         and services.postable_organizations(current_user)))
+                                         and acting_organizations(current_user)))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
     """Post a project for a local host (alliance staff, admins)."""
-    organizations = services.postable_organizations(current_user)
+    organizations = acting_organizations(current_user)
     if not organizations:
         abort(404)
     initial = {"deadline": services.today() + timedelta(days=DEFAULT_DEADLINE_DAYS), "positions": 1,

@@ -22,7 +22,16 @@ from core.search import api, site, views
 from core.search.analysis import MAX_QUERY_CHARS, Plan, bigrams, normalise, parse, words
 from core.search.cli import search_cli
 from core.search.highlight import highlight, snippet
-from core.search.index import VISIBILITIES, Entry, SearchDocument, clear, index, index_many, remove
+from core.search.index import (
+    VISIBILITIES,
+    Entry,
+    SearchDocument,
+    clear,
+    index,
+    index_many,
+    reindex_all,
+    remove,
+)
 from core.search.query import (
     ANONYMOUS,
     BIGRAM_MODES,
@@ -42,7 +51,7 @@ __all__ = [
     "ANONYMOUS", "BIGRAM_MODES", "DEFAULT_CANDIDATES", "MAX_QUERY_CHARS", "VISIBILITIES", "Entry", "Hit",
     "LazySnippet", "Plan", "Results", "SearchDocument", "SearchQuery", "Viewer", "bigrams", "clear", "highlight",
     "index", "index_many", "init_app", "naive_parameters", "naive_statement", "normalise", "parse", "query",
-    "remove", "snippet", "words",
+    "reindex_all", "remove", "snippet", "words",
 ]
 
 

@@ -5,22 +5,7 @@ from urllib.parse import urljoin
 from flask import Blueprint, request
 from markupsafe import Markup, escape
 
-from core.api import (
-    LIMIT_PARAMETERS,
-    NOT_BLANK,
-    PREFECTURE_PARAMETER,
-    THEME_PARAMETER,
-    api_viewer,
-    arg,
-    enum_schema,
-    error_responses,
-    json_content,
-    list_of,
-    list_response,
-    page_limit,
-    page_offset,
-    query_parameter,
-)
+from core import api
 from core.search import site
 from core.search.analysis import MAX_QUERY_CHARS
 
@@ -30,10 +15,10 @@ bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
 @bp.get("/search")
 def search():
     """The site search across every kind (`q`, `kind`, `theme`, `prefecture`)."""
-    viewer = api_viewer()
-    limit, offset = page_limit(), page_offset()
+    viewer = api.api_viewer()
+    limit, offset = api.page_limit(), api.page_offset()
     filters = site.filters_from(request.args)
-    hits, more = site.run(arg("q"), filters, viewer, offset=offset, limit=limit)
+    hits, more = site.run(api.arg("q"), filters, viewer, offset=offset, limit=limit)
     items = [
         {
             "kind": hit.kind,
@@ -46,7 +31,7 @@ def search():
         }
         for hit in hits
     ]
-    return list_response(items, has_more=more, offset=offset, limit=limit)
+    return api.list_response(items, has_more=more, offset=offset, limit=limit)
 
 
 def openapi_paths(kinds: list[str]) -> dict:
@@ -56,16 +41,16 @@ def openapi_paths(kinds: list[str]) -> dict:
                 "summary": "Search organisations, events, knowhow and projects (Japanese full text)",
                 "security": [{}, {"bearer": []}],
                 "parameters": [
-                    query_parameter("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS,
-                                          "pattern": NOT_BLANK}, "search words", required=True),
-                    query_parameter("kind", enum_schema(kinds)),
-                    THEME_PARAMETER,
-                    PREFECTURE_PARAMETER,
-                    *LIMIT_PARAMETERS,
+                    api.query_parameter("q", {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS,
+                                          "pattern": api.NOT_BLANK}, "search words", required=True),
+                    api.query_parameter("kind", api.enum_schema(kinds)),
+                    api.THEME_PARAMETER,
+                    api.PREFECTURE_PARAMETER,
+                    *api.LIMIT_PARAMETERS,
                 ],
                 "responses": {
-                    "200": {"description": "hits, best first", **json_content(list_of("SearchHit"))},
-                    **error_responses(401),
+                    "200": {"description": "hits, best first", **api.json_content(api.list_of("SearchHit"))},
+                    **api.error_responses(401),
                 },
             }
         },

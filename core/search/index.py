@@ -9,7 +9,7 @@ and in the text), and the filters (kind, visibility, owner, organisation, the
 caller's facets) as words of a fourth column.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -209,6 +209,25 @@ def clear(kind: str | None = None) -> None:
         return
     while ids := db.session.execute(sa.select(table.c.id).where(table.c.kind == kind).limit(5000)).scalars().all():
         _delete_ids(list(ids))
+
+
+def reindex_all(model, entry: Callable[[Any], Entry], *where, options=(), batch: int = 500) -> int:
+    """Index every row of `model` matching `where` again, in batches by id (`flask search reindex`).
+
+    Each batch is committed and forgotten, so a table of any size is walked in constant memory.
+    """
+    count = 0
+    last_id = 0
+    while True:
+        rows = list(db.session.scalars(
+            sa.select(model).where(model.id > last_id, *where).order_by(model.id).limit(batch).options(*options)
+        ))
+        if not rows:
+            return count
+        count += index_many([entry(row) for row in rows], fresh=True)
+        last_id = rows[-1].id
+        db.session.commit()
+        db.session.expunge_all()
 
 
 def _chunks(items: list, size: int):

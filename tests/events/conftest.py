@@ -10,6 +10,7 @@ from events import registration as registration_rules
 from events.models import Event, Registration
 from members.models import Member
 from members.services import create_api_token, hash_password
+from tests.conftest import member_fields
 
 _sequence = {"n": 0}
 
@@ -27,6 +28,36 @@ def soon(days: float = 7, hours: float = 0) -> datetime:
     """A moment relative to now (aware UTC), rounded to the minute."""
     moment = datetime.now(UTC) + timedelta(days=days, hours=hours)
     return moment.replace(second=0, microsecond=0)
+
+
+def event_form(organization_slug: str, start: datetime, **changes) -> dict:
+    """The event form (DESIGN.md fields) for a two-hour hybrid training starting at `start` (Tokyo)."""
+    def local(moment: datetime) -> str:
+        return moment.strftime("%Y-%m-%dT%H:%M")
+
+    return {
+        "title": "地域同期研修 説明会",
+        "kind": "training",
+        "format": "hybrid",
+        "starts_at": local(start),
+        "ends_at": local(start + timedelta(hours=2)),
+        "signup_deadline": local(start - timedelta(days=2)),
+        "capacity": "20",
+        "waitlist_enabled": "y",
+        "allocation": "first-come",
+        "per_organization_cap": "",
+        "audience": "public",
+        "prefecture": "04",
+        "venue": "石巻市内の会場",
+        "online_url": "https://meet.example.jp/room",
+        "themes": ["youth-retention", "dialogue"],
+        "summary": "会社の垣根を越えた同期づくりの説明会です。",
+        "body": "## 内容\n\n- 研修の流れ\n- 質疑応答",
+        "organization": organization_slug,
+        "series": "",
+        "status": "published",
+        **changes,
+    }
 
 
 def create_event(app, *, themes=("youth-retention",), organization=None, **fields) -> Event:
@@ -72,16 +103,7 @@ def make_members(app):
             password_hash = hash_password("correct-horse-battery-42")
             members = []
             for _ in range(count):
-                n = _next()
-                values = {
-                    "email": f"bulk{n}@example.jp",
-                    "display_name": f"参加者{n}",
-                    "prefecture": "04",
-                    "affiliation": "company",
-                    "organization_name": f"石巻テスト{n}株式会社",
-                }
-                values.update(fields)
-                members.append(Member(password_hash=password_hash, **values))
+                members.append(Member(password_hash=password_hash, **member_fields(prefecture="04", **fields)))
             db.session.add_all(members)
             db.session.commit()
             for member in members:

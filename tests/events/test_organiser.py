@@ -14,37 +14,15 @@ from events import refusals, reminders, services
 from events.models import Event, Registration
 from members.models import Member
 from tests.conftest import csrf_token_from
-from tests.events.conftest import set_event, soon
+from tests.events.conftest import event_form, set_event, soon
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def valid_form(organization_slug: str = "", **changes) -> dict:
+    """The event form (DESIGN.md fields) for a training a month ahead, as a browser posts it."""
     start = (datetime.now(TOKYO) + timedelta(days=30)).replace(hour=14, minute=0, second=0, microsecond=0)
-    data = {
-        "title": "地域同期研修 説明会",
-        "kind": "training",
-        "format": "hybrid",
-        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-        "signup_deadline": (start - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
-        "capacity": "20",
-        "waitlist_enabled": "y",
-        "allocation": "first-come",
-        "per_organization_cap": "",
-        "audience": "public",
-        "prefecture": "04",
-        "venue": "石巻市内の会場",
-        "online_url": "https://meet.example.jp/room",
-        "themes": ["youth-retention", "dialogue"],
-        "summary": "会社の垣根を越えた同期づくりの説明会です。",
-        "body": "## 内容\n\n- 研修の流れ\n- 質疑応答",
-        "organization": organization_slug,
-        "series": "",
-        "status": "published",
-    }
-    data.update(changes)
-    return data
+    return event_form(organization_slug, start, **changes)
 
 
 @pytest.fixture

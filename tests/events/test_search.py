@@ -1,7 +1,8 @@
 """Events in the site search (/search and GET /api/v1/search): indexed on every change, by visibility."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -12,37 +13,16 @@ from events import search_index, services
 from events.models import Event
 from members.models import Member
 from tests.conftest import PASSWORD
-from tests.events.conftest import soon
+from tests.events.conftest import event_form, soon
 
 TITLE = "漁業の担い手を育てるセミナー"
 BODY = "## 内容\n\n地元の**農家**と語り合う時間があります。"
 
 
-def event_form(organization_slug: str, **changes) -> dict:
-    data = {
-        "title": TITLE,
-        "kind": "training",
-        "format": "hybrid",
-        "starts_at": "2031-12-03T15:00",
-        "ends_at": "2031-12-03T17:00",
-        "signup_deadline": "2031-12-01T12:00",
-        "capacity": "20",
-        "waitlist_enabled": "y",
-        "allocation": "first-come",
-        "per_organization_cap": "",
-        "audience": "public",
-        "prefecture": "04",
-        "venue": "石巻市内の会場",
-        "online_url": "https://meet.example.jp/room",
-        "themes": ["youth-retention", "dialogue"],
-        "summary": "浜の仕事をこれから担う人を育てる方法を考えます。",
-        "body": BODY,
-        "organization": organization_slug,
-        "series": "",
-        "status": "published",
-    }
-    data.update(changes)
-    return data
+def search_event_form(organization_slug: str, **changes) -> dict:
+    start = datetime(2031, 12, 3, 15, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    defaults = {"title": TITLE, "body": BODY, "summary": "浜の仕事をこれから担う人を育てる方法を考えます。"}
+    return event_form(organization_slug, start, **{**defaults, **changes})
 
 
 @pytest.fixture
@@ -59,7 +39,7 @@ def create(app, client, organiser):
     """Create an event through /events/new as the organiser; returns its id."""
 
     def factory(**changes) -> int:
-        response = client.post("/events/new", data=event_form(organiser[1].slug, **changes))
+        response = client.post("/events/new", data=search_event_form(organiser[1].slug, **changes))
         assert response.status_code == 302, response.get_data(as_text=True)
         return int(re.search(r"/events/(\d+)$", response.headers["Location"]).group(1))
 
@@ -126,7 +106,7 @@ def test_drafts_are_found_only_once_published(app, client, create, visitor):
     event_id = create(status="draft")
     assert found(visitor, "漁業") == [] and found(client, "漁業") == []
     assert api_hits(visitor, "漁業") == []
-    response = client.post(f"/events/{event_id}/edit", data=event_form("hama-no-jinji", status="published"))
+    response = client.post(f"/events/{event_id}/edit", data=search_event_form("hama-no-jinji", status="published"))
     assert response.status_code == 302
     assert [url for _title, url in found(visitor, "漁業")] == [f"/events/{event_id}"]
 
@@ -163,7 +143,7 @@ def _logged_in(app, member: Member):
 
 def test_an_edited_title_is_found_by_its_new_word_not_the_old(client, create, visitor):
     event_id = create()
-    changed = event_form("hama-no-jinji", title="林業の担い手を育てるセミナー", body="山の仕事を学びます。")
+    changed = search_event_form("hama-no-jinji", title="林業の担い手を育てるセミナー", body="山の仕事を学びます。")
     assert client.post(f"/events/{event_id}/edit", data=changed).status_code == 302
     assert found(visitor, "漁業") == [] and found(visitor, "農家") == []
     assert found(visitor, "林業") == [("林業の担い手を育てるセミナー", f"/events/{event_id}")]

@@ -1,23 +1,7 @@
 """GET /api/v1/articles, /api/v1/articles/<slug>, /api/v1/search and their OpenAPI entries."""
 
-import hashlib
-
-import pytest
-
-from core.db import db
-from members.models import ApiToken
 
 
-@pytest.fixture
-def token_for(app):
-    def make(member, token="test-token-0123456789abcdef"):
-        with app.app_context():
-            db.session.add(ApiToken(member_id=member.id, name="test", prefix=token[:8],
-                                    token_hash=hashlib.sha256(token.encode()).hexdigest()))
-            db.session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 def test_without_a_token_only_public_published_articles_are_listed(client, make_article, make_member):

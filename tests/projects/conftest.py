@@ -10,20 +10,7 @@ from alliance.projects import services
 from alliance.projects.models import Programme, Project, ProjectApplication, ProjectSkill
 from core.db import db
 from members.expertise.models import ExpertiseProfile, ExpertiseSkill, ExpertiseTheme, skill_key
-from tests.conftest import AuthActions, new_member, new_organization
-
-
-@pytest.fixture
-def login(app):
-    """A new test client logged in as the member (several people act in one test)."""
-
-    def factory(member):
-        client = app.test_client()
-        if member is not None:
-            AuthActions(client).login(member)
-        return client
-
-    return factory
+from tests.conftest import new_member, new_organization
 
 
 @pytest.fixture

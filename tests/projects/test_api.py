@@ -3,20 +3,6 @@
 import pytest
 
 from alliance.projects.models import ProjectApplication
-from core.db import db
-from members.models import Member
-from members.services import create_api_token
-
-
-@pytest.fixture
-def token_for(app):
-    def make(member) -> dict:
-        with app.app_context():
-            _token, secret = create_api_token(db.session.get(Member, member.id), "test")
-            db.session.commit()
-        return {"Authorization": f"Bearer {secret}"}
-
-    return make
 
 
 def test_projects_list_and_detail(client, world, make_project):

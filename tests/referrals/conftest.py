@@ -7,22 +7,10 @@ import sqlalchemy as sa
 
 from alliance.referrals.models import Consultation, Referral, ReferralOutcome
 from core.db import db, utcnow
-from tests.conftest import AuthActions, new_member, new_organization
+from tests.conftest import new_member, new_organization
 
 #: the statuses a referral passes through, and how far along each one is
 ORDER = ("open", "offered", "accepted", "in_progress", "completed")
-
-
-@pytest.fixture
-def login(app):
-    """A new test client logged in as the member (several people act in one test)."""
-
-    def factory(member):
-        client = app.test_client()
-        AuthActions(client).login(member)
-        return client
-
-    return factory
 
 
 def build_world(application):

@@ -1,26 +1,8 @@
 """/api/v1/referrals: parties only, contact data only for admins and the organisation that took it."""
 
-import hashlib
 import json
-import secrets
 
 import pytest
-
-from core.db import db
-from members.models import ApiToken
-
-
-@pytest.fixture
-def token_for(app):
-    def factory(member) -> dict:
-        secret = secrets.token_urlsafe(24)
-        with app.app_context():
-            db.session.add(ApiToken(member_id=member.id, name="test", prefix=secret[:8],
-                                    token_hash=hashlib.sha256(secret.encode()).hexdigest()))
-            db.session.commit()
-        return {"Authorization": f"Bearer {secret}"}
-
-    return factory
 
 
 def test_api_needs_a_token(client):
