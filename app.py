@@ -18,9 +18,11 @@ import core.api
 import core.cli
 import core.db
 import core.errors
+import core.http
 import core.i18n
 import core.mail
 import core.pagecache
+import core.ratelimit
 import core.requestlog
 import core.search
 import core.security
@@ -30,6 +32,7 @@ import knowhow
 import members
 import members.expertise
 from core.auth import login_manager
+from core.files import private_directory, write_private
 from core.routing import IdConverter
 from core.views import bp as core_bp
 
@@ -44,10 +47,8 @@ def _secret_key(instance_path: str) -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     key_file = Path(instance_path) / "secret_key"
-    if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
+    if not key_file.exists() or not key_file.read_text().strip():
+        write_private(key_file, secrets.token_urlsafe(48))
     return key_file.read_text().strip()
 
 
@@ -66,7 +67,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         #: visitors' pages are kept this long at most (core/pagecache.py); 0 turns the cache off
         PAGE_CACHE_SECONDS=int(env.get("PAGE_CACHE_SECONDS", "30")),
         RATELIMIT_ENABLED=env.get("RATELIMIT_ENABLED", "1") != "0",
-        RATELIMIT_STORAGE_URI=redis_url or "memory://",
+        #: without Redis, every worker process on this host counts in one file (core/ratelimit.py)
+        RATELIMIT_STORAGE_URI=redis_url or core.ratelimit.file_storage_uri(app.instance_path),
+        #: compress responses for clients that accept it (behind nginx the proxy does, see deploy/)
+        COMPRESS_RESPONSES=env.get("COMPRESS_RESPONSES", "1") != "0",
+        #: reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none)
+        TRUSTED_PROXIES=int(env.get("TRUSTED_PROXIES", "0")),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -87,11 +93,15 @@ def load_config(app: Flask, test_config: dict | None) -> None:
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, static_folder=None, instance_relative_config=True)
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH")
+    if instance_path:
+        instance_path = str(Path(instance_path).resolve())
+    app = Flask(__name__, static_folder=None, instance_relative_config=True, instance_path=instance_path)
     app.url_map.converters["int"] = IdConverter
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_directory(app.instance_path)
     load_config(app, test_config)
 
+    core.security.init_proxy(app)
     core.requestlog.init_app(app)
     core.db.init_app(app)
     migrate.init_app(app, core.db.db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -104,6 +114,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.api.init_app(app)
     core.cli.init_app(app)
     core.pagecache.init_app(app)
+    core.http.init_app(app)
 
     app.register_blueprint(core_bp)
     members.init_app(app)

@@ -1,5 +1,7 @@
 """Consistent backups and restores of the database, for `flask backup` and `flask restore`.
 
+Backups hold password hashes and personal data: they are written 0600 from the start.
+
 SQLite: the online backup API copies a consistent snapshot while the site keeps
 writing (WAL mode lets writers go on), and the copy is turned into a single
 self-contained file (rollback journal, no -wal beside it). Restoring goes the
@@ -18,6 +20,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
+
+from core.files import private_directory, private_file
 
 
 class BackupError(Exception):
@@ -55,7 +59,7 @@ def _backup_sqlite(url: URL, destination: Path) -> None:
     partial = _partial(destination)
     partial.unlink(missing_ok=True)
     source = sqlite3.connect(source_path, timeout=30)
-    target = sqlite3.connect(partial)
+    target = sqlite3.connect(private_file(partial))
     try:
         # One step (pages=-1): the copy is a single snapshot, whatever writers do meanwhile.
         source.backup(target)
@@ -77,7 +81,7 @@ def _restore_sqlite(source: Path, url: URL) -> None:
     target_path = _sqlite_path(url)
     target_path.parent.mkdir(parents=True, exist_ok=True)
     backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    target = sqlite3.connect(target_path, timeout=30)
+    target = sqlite3.connect(private_file(target_path), timeout=30)
     try:
         backup.backup(target)
     finally:
@@ -116,6 +120,7 @@ def _backup_postgresql(url: URL, destination: Path) -> None:
     uri, environment = _libpq(url)
     partial = _partial(destination)
     partial.unlink(missing_ok=True)
+    private_file(partial)
     try:
         _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={uri}"],
              environment)
@@ -137,7 +142,7 @@ def backup_database(database_url: str, destination: str | Path) -> Path:
     destination = Path(destination)
     if destination.exists():
         raise BackupError(f"{destination} already exists; choose a new file name")
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(destination.parent, ours=False)
     if url.get_backend_name() == "sqlite":
         _backup_sqlite(url, destination)
     elif url.get_backend_name() == "postgresql":

@@ -8,6 +8,7 @@ readers never queue behind each other.
 """
 
 import contextvars
+import os
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.pagination import SelectPagination
 from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy.orm import DeclarativeBase
+
+from core.files import private_file
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -131,6 +134,12 @@ def read_only():
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
+    path = engine.url.database
+    if path and path != ":memory:" and not path.startswith("file:") and os.path.isdir(os.path.dirname(path) or "."):
+        # Created 0600 before SQLite opens it; SQLite gives the -wal and -shm files the
+        # database's own permissions.
+        private_file(path)
+
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy's "begin" event issue BEGIN, not the sqlite3 module.

@@ -11,16 +11,25 @@ JSON is kept and served again. Anything personal keeps the cache out:
   (a form's CSRF token would), sets no cookie and is not `Cache-Control: private`
   or `no-store`.
 
-Freshness: every committed database write moves a data version on, and a page is
-served only while the version it was rendered at is current — a new event, seat
-or article shows on the next request. With `REDIS_URL` the version and the pages
-live in Redis, shared by every worker process; without it each process keeps its
-own (a write seen by one worker reaches the others' visitors within
-`PAGE_CACHE_SECONDS`). Every entry also expires after `PAGE_CACHE_SECONDS`, so
+Freshness: every committed database write moves a data version on (right after the
+commit, before the writer's response leaves), and a page is served only while the
+version it was rendered at is current — a new event, seat or article shows on the
+next request, in every worker. With `REDIS_URL` the version and the pages live in
+Redis, shared by every worker process and host. Without it each process keeps its
+own pages, but the version is one counter in a small file in instance/ that every
+worker on the host maps into memory (reading it costs a memory read; a write takes
+a file lock for a few microseconds), so a write in one worker retires every other
+worker's pages at once. Every entry also expires after `PAGE_CACHE_SECONDS`, so
 pages that move with the clock ("upcoming", "deadline passed") stay current.
 `PAGE_CACHE_SECONDS=0` turns the cache off.
+
+Cached pages carry an ETag (a hash of the body); a client that sends it back in
+`If-None-Match` gets `304 Not Modified` without the body.
 """
 
+import fcntl
+import mmap
+import os
 import time
 import zlib
 from collections import OrderedDict
@@ -40,40 +49,81 @@ CACHED_MIMETYPES = frozenset({"text/html", "application/json"})
 LOCAL_ENTRIES = 500
 #: where the pages and the version live in Redis (PAGE_CACHE_REDIS_PREFIX overrides: tests, shared servers)
 REDIS_PREFIX = "ranhub:pages:"
+#: the data version shared by the worker processes of one host when there is no Redis
+VERSION_FILE = "pagecache.version"
 
 
 @dataclass(frozen=True)
 class CachedPage:
     version: str
     content_type: str
+    etag: str
     body: bytes
 
     def encode(self) -> bytes:
-        header = f"{self.version}\n{self.content_type}\n".encode()
+        header = f"{self.version}\n{self.content_type}\n{self.etag}\n".encode()
         return header + zlib.compress(self.body, 1)
 
     @classmethod
     def decode(cls, raw: bytes) -> "CachedPage":
-        version, content_type, body = raw.split(b"\n", 2)
-        return cls(version.decode(), content_type.decode(), zlib.decompress(body))
+        version, content_type, etag, body = raw.split(b"\n", 3)
+        return cls(version.decode(), content_type.decode(), etag.decode(), zlib.decompress(body))
+
+
+class SharedVersion:
+    """A counter in an 8-byte file that every process on the host maps into memory.
+
+    Each process maps the file itself (after a fork too), reads are plain memory reads,
+    and a bump takes a POSIX record lock (between processes) and a thread lock (within one).
+    """
+
+    SIZE = 8
+
+    def __init__(self, path: str):
+        self.path = path
+        self._pid: int | None = None
+        self._descriptor = -1
+        self._map: mmap.mmap | None = None
+        self._lock = Lock()
+
+    def _mapped(self) -> mmap.mmap:
+        if self._pid != os.getpid():
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            if os.fstat(descriptor).st_size < self.SIZE:
+                os.ftruncate(descriptor, self.SIZE)
+            self._descriptor, self._map, self._pid = descriptor, mmap.mmap(descriptor, self.SIZE), os.getpid()
+        return self._map
+
+    def current(self) -> int:
+        return int.from_bytes(self._mapped()[:self.SIZE], "little")
+
+    def bump(self) -> None:
+        mapped = self._mapped()
+        with self._lock:
+            fcntl.lockf(self._descriptor, fcntl.LOCK_EX)
+            try:
+                mapped[:self.SIZE] = (int.from_bytes(mapped[:self.SIZE], "little") + 1).to_bytes(self.SIZE, "little")
+            finally:
+                fcntl.lockf(self._descriptor, fcntl.LOCK_UN)
 
 
 class LocalStore:
-    """One process's pages and data version (used when there is no Redis)."""
+    """One process's pages under the host's shared data version (used when there is no Redis)."""
 
-    def __init__(self, seconds: int):
+    def __init__(self, seconds: int, version_file: str):
         self.seconds = seconds
-        self.version = 0
+        self.shared = SharedVersion(version_file)
         self.pages: OrderedDict[str, tuple[float, CachedPage]] = OrderedDict()
         self.lock = Lock()
 
     def lookup(self, key: str) -> tuple[str, CachedPage | None]:
+        version = str(self.shared.current())
         with self.lock:
             entry = self.pages.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                return str(self.version), None
+            if entry is None or entry[0] < time.monotonic() or entry[1].version != version:
+                return version, None
             self.pages.move_to_end(key)
-            return str(self.version), entry[1]
+            return version, entry[1]
 
     def store(self, key: str, page: CachedPage) -> None:
         with self.lock:
@@ -83,8 +133,8 @@ class LocalStore:
                 self.pages.popitem(last=False)
 
     def bump(self) -> None:
+        self.shared.bump()
         with self.lock:
-            self.version += 1
             self.pages.clear()
 
 
@@ -141,6 +191,7 @@ def _serve_cached():
     if page is None or page.version != version:
         return None
     response = Response(page.body, content_type=page.content_type)
+    response.set_etag(page.etag)
     response.headers["Vary"] = "Cookie"
     response.headers[CACHE_HEADER] = "hit"
     return response
@@ -160,8 +211,10 @@ def _keep_page(response: Response) -> Response:
         and "private" not in cache_control
         and "no-store" not in cache_control
     ):
+        response.add_etag()
         try:
-            _store().store(_key(), CachedPage(version, response.content_type, response.get_data()))
+            page = CachedPage(version, response.content_type, response.get_etag()[0], response.get_data())
+            _store().store(_key(), page)
         except redis.RedisError:
             current_app.logger.warning("page cache: Redis did not answer; page not kept")
         response.headers[CACHE_HEADER] = "miss"
@@ -206,7 +259,7 @@ def init_app(app: Flask) -> None:
     redis_url = app.config.get("REDIS_URL")
     app.extensions["page_cache"] = (
         RedisStore(redis_url, seconds, app.config.get("PAGE_CACHE_REDIS_PREFIX", REDIS_PREFIX))
-        if redis_url else LocalStore(seconds)
+        if redis_url else LocalStore(seconds, os.path.join(app.instance_path, VERSION_FILE))
     )
     app.before_request(_serve_cached)
     # After-request functions run last-registered first: placed at the front, this one

@@ -1,9 +1,10 @@
-"""HTTP security baseline: CSRF, rate limits, cookies and response headers."""
+"""HTTP security baseline: CSRF, rate limits, cookies, response headers, and the reverse proxy."""
 
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
@@ -22,6 +23,41 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+def init_proxy(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host from exactly TRUSTED_PROXIES reverse proxies.
+
+    With the default 0 a client's own X-Forwarded-For is ignored (it could name anyone);
+    behind nginx it is 1, so rate limits and the audit log see the visitor's address and
+    `https` at the proxy makes the cookies Secure.
+    """
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+class SecureCookiesOverHttps:
+    """Over HTTPS every cookie is Secure (session, language, remember-me), whatever SITE_URL says.
+
+    A WSGI wrapper, because Flask sets the session cookie after the last after-request
+    function; inside ProxyFix, so `https` at the proxy counts.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [(name, value + "; Secure" if name.lower() == "set-cookie" and "; secure" not in value.lower()
+                        else value) for name, value in headers]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
 
 
 def init_app(app: Flask) -> None:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from core.db import db, utcnow
+from core.files import write_private
 from members.models import Member
 from members.services import hash_password
 
@@ -53,10 +54,7 @@ def record_demo_accounts(lines: list[str], *, start: bool = False) -> None:
     `start` begins the file afresh; other seeders append their accounts to it.
     Kept beside the database (never in the repo) so `make run` can show them again.
     """
-    accounts_file = Path(current_app.instance_path) / DEMO_ACCOUNTS_FILE
-    with accounts_file.open("w" if start else "a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    accounts_file.chmod(0o600)
+    write_private(Path(current_app.instance_path) / DEMO_ACCOUNTS_FILE, "\n".join(lines) + "\n", append=not start)
     click.echo("\n".join(lines))
 
 

@@ -21,12 +21,16 @@ Factories open their own short app context and commit. Read the database in a
 `with app.app_context():` block after the requests it checks.
 """
 
+import atexit
 import os
 import re
+import shutil
 import socket
+import tempfile
 import uuid
 import warnings
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -118,8 +122,17 @@ def _engines() -> list[str]:
     return engines
 
 
+@cache
+def _instance_folder() -> str:
+    """This test process's instance/ (files the app keeps there), removed when the run ends."""
+    folder = tempfile.mkdtemp(prefix="ranhub-instance-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def app_config(database_url: str, **overrides) -> dict:
     config = {
+        "INSTANCE_PATH": _instance_folder(),
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "DATABASE_URL": database_url,
@@ -132,6 +145,8 @@ def app_config(database_url: str, **overrides) -> dict:
         "SERVER_NAME": None,
         # Tests see each page rendered (query counts, fresh data); tests/core/test_pagecache.py turns it on.
         "PAGE_CACHE_SECONDS": 0,
+        # Bodies as written (schemathesis reads them raw); tests/core/test_http.py turns it on.
+        "COMPRESS_RESPONSES": False,
     }
     config.update(overrides)
     return config
@@ -219,8 +234,7 @@ def _nullcontext(value):
 @pytest.fixture(scope="session")
 def base_app(database_url, tmp_path_factory) -> Flask:
     """The app of this engine, built once (its instance folder is a temporary one)."""
-    application = create_app(app_config(database_url))
-    application.instance_path = str(tmp_path_factory.mktemp("instance"))
+    application = create_app(app_config(database_url, INSTANCE_PATH=str(tmp_path_factory.mktemp("instance"))))
     yield application
     with application.app_context():
         db.engine.dispose()
@@ -330,8 +344,8 @@ def make_app(base_app, _isolated):
     def factory(**overrides):
         if not overrides:
             return base_app
-        application = create_app(app_config(base_app.config["DATABASE_URL"], **overrides))
-        application.instance_path = base_app.instance_path
+        application = create_app(app_config(base_app.config["DATABASE_URL"], INSTANCE_PATH=base_app.instance_path,
+                                            **overrides))
         built.append(application)
         return application
 

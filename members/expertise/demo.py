@@ -4,14 +4,11 @@ The people are fictional. Their passwords are random, printed, and added to the
 instance's demo-accounts file, as members/demo.py does for the first accounts.
 """
 
-from pathlib import Path
 
-import click
 import sqlalchemy as sa
-from flask import current_app
 
 from core.db import db
-from members.demo import DEMO_ACCOUNTS_FILE, demo_password
+from members.demo import demo_password, record_demo_accounts
 from members.expertise.models import ExpertiseProfile, ExpertiseSkill, ExpertiseTheme, skill_key
 from members.expertise.synthetic import SYNTHETIC_EMAIL, add_synthetic_profiles
 from members.models import Member
@@ -90,9 +87,4 @@ def _seed_people() -> None:
         db.session.add(profile)
         lines.append(f"  {email} / {password} ({visibility})")
     db.session.flush()
-    # Appended to the file members/demo.py started, kept beside the database (never in the repo).
-    accounts_file = Path(current_app.instance_path) / DEMO_ACCOUNTS_FILE
-    with accounts_file.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    accounts_file.chmod(0o600)
-    click.echo("\n".join(lines))
+    record_demo_accounts(lines)

@@ -1,5 +1,6 @@
 """The visitors' page cache: served again only while nothing was written, never to or from a session."""
 
+import multiprocessing
 import uuid
 
 import pytest
@@ -144,3 +145,35 @@ def test_a_redis_outage_falls_back_to_rendering(make_app):
     application = make_app(PAGE_CACHE_SECONDS=30, REDIS_URL="redis://127.0.0.1:1/0")
     page = application.test_client().get("/")
     assert page.status_code == 200 and CACHE not in page.headers
+
+
+def test_without_redis_a_write_in_one_worker_retires_the_pages_of_the_others(make_app):
+    """Two apps on one instance/ stand for two gunicorn workers of one host: one version file."""
+    first_worker, second_worker = make_app(PAGE_CACHE_SECONDS=30), make_app(PAGE_CACHE_SECONDS=30)
+    for worker in (first_worker, second_worker):
+        assert worker.test_client().get("/alliance/").headers[CACHE] == "miss"
+    assert first_worker.test_client().get("/alliance/").headers[CACHE] == "hit"
+    with second_worker.app_context():
+        db.session.execute(sa.update(Organization).values(name="別のワーカーで変えた名前"))
+        db.session.commit()
+    assert first_worker.test_client().get("/alliance/").headers[CACHE] == "miss"
+
+
+def test_the_shared_version_counts_bumps_from_every_process(tmp_path):
+    version = pagecache.SharedVersion(str(tmp_path / "pagecache.version"))
+    start = version.current()
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_bump_times, args=(str(tmp_path / "pagecache.version"), 50)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    assert version.current() == start + 200
+    assert (tmp_path / "pagecache.version").stat().st_mode & 0o777 == 0o600
+
+
+def _bump_times(path: str, times: int) -> None:
+    version = pagecache.SharedVersion(path)
+    for _ in range(times):
+        version.bump()
