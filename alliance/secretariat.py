@@ -13,11 +13,13 @@ from sqlalchemy.orm import selectinload
 from alliance import services
 from alliance.forms import RejectForm, SuspendForm
 from alliance.models import ORGANIZATION_STATUSES, Organization, OrganizationApplication, OrganizationStaff
-from alliance.views import page_number
 from core import hooks
 from core.audit import AuditEntry
 from core.auth import admin_required, is_safe_next
 from core.db import db
+from core.forms import EmptyForm
+from core.mail import DEAD, PENDING, SENT, OutboxMessage, send_again
+from core.paging import paginate
 from members.models import Member
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -49,8 +51,10 @@ def index():
         sa.select(Organization.status, sa.func.count()).where(Organization.deleted_at.is_(None))
         .group_by(Organization.status)
     ).all())
+    dead_mail = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                                  .where(OutboxMessage.status == DEAD))
     return render_template(
-        "alliance/secretariat/index.html", queue=queue, decided=decided, counts=counts,
+        "alliance/secretariat/index.html", queue=queue, decided=decided, counts=counts, dead_mail=dead_mail,
         member_count=services.count_members(), sections=hooks.SECRETARIAT_SECTIONS.render_all(),
     )
 
@@ -131,10 +135,9 @@ def organizations():
     if q:
         query = query.where(sa.or_(Organization.name.ilike(_like(q), escape="\\"),
                                    Organization.slug.ilike(_like(q), escape="\\")))
-    page = db.paginate(
+    page = paginate(
         query.options(selectinload(Organization.staff).selectinload(OrganizationStaff.member))
-        .order_by(Organization.name, Organization.id),
-        page=page_number(), per_page=LIST_PER_PAGE, error_out=False,
+        .order_by(Organization.name, Organization.id), LIST_PER_PAGE,
     )
     return render_template("alliance/secretariat/organizations.html", page=page, q=q, status=status,
                            statuses=ORGANIZATION_STATUSES, suspend_form=SuspendForm())
@@ -191,8 +194,7 @@ def members():
         query = query.where(sa.or_(Member.email.ilike(pattern, escape="\\"),
                                    Member.display_name.ilike(pattern, escape="\\"),
                                    Member.organization_name.ilike(pattern, escape="\\")))
-    page = db.paginate(query.order_by(Member.created_at.desc(), Member.id.desc()),
-                       page=page_number(), per_page=LIST_PER_PAGE, error_out=False)
+    page = paginate(query.order_by(Member.created_at.desc(), Member.id.desc()), LIST_PER_PAGE)
     member_ids = [member.id for member in page.items]
     staff_of: dict[int, list[tuple[Organization, str]]] = {}
     if member_ids:
@@ -244,8 +246,7 @@ def audit():
         query = query.where(AuditEntry.created_at >= _tokyo_midnight(day_from))
     if day_to:
         query = query.where(AuditEntry.created_at < _tokyo_midnight(day_to + timedelta(days=1)))
-    page = db.paginate(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
-                       page=page_number(), per_page=AUDIT_PER_PAGE, error_out=False)
+    page = paginate(query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()), AUDIT_PER_PAGE)
     actor_ids = {entry.actor_id for entry in page.items if entry.actor_id}
     actors = {
         row.id: row for row in db.session.execute(
@@ -256,3 +257,38 @@ def audit():
         action=action, actor=actor, target=target,
         day_from=day_from.isoformat() if day_from else "", day_to=day_to.isoformat() if day_to else "",
     )
+
+
+#: which outgoing mail the secretariat looks at: given up, or failing and waiting for another attempt
+MAIL_VIEWS = ("dead", "failing")
+
+
+@bp.get("/mail")
+@admin_required
+def mail():
+    """Outgoing mail that could not be delivered: the reason, the attempts, and "send again"."""
+    view = request.args.get("view", "dead")
+    view = view if view in MAIL_VIEWS else "dead"
+    condition = (OutboxMessage.status == DEAD if view == "dead"
+                 else sa.and_(OutboxMessage.status == PENDING, OutboxMessage.attempts > 0))
+    page = paginate(sa.select(OutboxMessage).where(condition).order_by(OutboxMessage.id.desc()), LIST_PER_PAGE)
+    counts = dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count())
+        .where(sa.or_(OutboxMessage.status == DEAD, sa.and_(OutboxMessage.status == PENDING, OutboxMessage.attempts > 0)))
+        .group_by(OutboxMessage.status)
+    ).all())
+    return render_template("alliance/secretariat/mail.html", page=page, view=view, form=EmptyForm(),
+                           counts={"dead": counts.get(DEAD, 0), "failing": counts.get(PENDING, 0)})
+
+
+@bp.post("/mail/<int:message_id>/send-again")
+@admin_required
+def send_mail_again(message_id: int):
+    """Queue an undelivered message again with a full set of attempts (after fixing the address, say)."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status == SENT or not EmptyForm().validate_on_submit():
+        abort(404)
+    send_again(message)
+    db.session.commit()
+    flash(_("The mail to %(address)s will be sent again within a minute.", address=message.to_address), "success")
+    return redirect(url_for("secretariat.mail", view=request.form.get("view", "dead")))

@@ -28,6 +28,7 @@ from core import refdata
 from core.audit import audit
 from core.db import db, utcnow
 from core.mail import send_template
+from core.paging import paginate
 from core.routing import site_url
 from members.models import Member
 
@@ -175,9 +176,9 @@ def directory_select(filters: DirectoryFilters) -> sa.Select:
     return query
 
 
-def directory_page(filters: DirectoryFilters, page: int, per_page: int):
-    """One page of the directory (two queries plus one per loaded relation)."""
-    return db.paginate(directory_select(filters), page=page, per_page=per_page, error_out=False)
+def directory_page(filters: DirectoryFilters, per_page: int):
+    """The requested page of the directory (two queries plus one per loaded relation)."""
+    return paginate(directory_select(filters), per_page)
 
 
 @dataclass

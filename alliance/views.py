@@ -22,11 +22,6 @@ PER_PAGE = 20
 SPARE_ROWS = 2
 
 
-def page_number() -> int:
-    page = request.args.get("page", type=int, default=1)
-    return page if page and page > 0 else 1
-
-
 def directory_filters() -> services.DirectoryFilters:
     args = request.args
     return services.DirectoryFilters.from_values(
@@ -51,7 +46,7 @@ def directory_url_for_prefecture(code: str) -> str:
 def directory():
     """Member organisations with filters that combine, and the tile map of Japan."""
     filters = directory_filters()
-    results = services.directory_page(filters, page_number(), PER_PAGE)
+    results = services.directory_page(filters, PER_PAGE)
     facets = services.directory_facets(filters)
     return render_template(
         "alliance/directory.html", filters=filters, results=results, facets=facets,

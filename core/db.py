@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Flask, g, request
 from flask_sqlalchemy import SQLAlchemy
-from flask_sqlalchemy.pagination import SelectPagination
 from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy.orm import DeclarativeBase
 
@@ -60,29 +59,6 @@ def one_of(column: str, values: Iterable[str]) -> sa.CheckConstraint:
     """
     listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
     return sa.CheckConstraint(f"{column} IN ({listed})", name=f"{column}_valid")
-
-#: a long list counts at most this many rows ("1,000件以上"): its cost then stays the same
-#: however large the table grows; the rest is reached through the filters
-COUNT_CAP = 1000
-
-
-class CappedPagination(SelectPagination):
-    """A page of a list whose total stops at COUNT_CAP (`capped` tells whether more exist)."""
-
-    capped = False
-
-    def _query_count(self) -> int:
-        select = self._query_args["select"].order_by(None).limit(COUNT_CAP + 1)
-        count = self._query_args["session"].execute(
-            sa.select(sa.func.count()).select_from(select.subquery())
-        ).scalar_one()
-        self.capped = count > COUNT_CAP
-        return min(count, COUNT_CAP)
-
-
-def paginate_capped(select: sa.Select, per_page: int) -> CappedPagination:
-    """`db.paginate` for lists that may grow without bound (the page number comes from `?page=`)."""
-    return CappedPagination(select=select, session=db.session(), per_page=per_page, error_out=False)
 
 #: whether transactions begun in this context will write (SQLite: BEGIN IMMEDIATE)
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)

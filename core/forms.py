@@ -4,10 +4,15 @@ from collections.abc import Iterable, Mapping
 
 import wtforms
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class EmptyForm(FlaskForm):
+    """A button that changes state (withdraw, close, send again…): carries only the csrf_token."""
 
 
 def choice_list(options: Mapping | Iterable = (), *, blank=None) -> list[SelectChoice]:

@@ -1,6 +1,6 @@
 """HTTP security baseline: CSRF, rate limits, cookies, response headers, and the reverse proxy."""
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -60,7 +60,15 @@ class SecureCookiesOverHttps:
         return self.wsgi_app(environ, secure_start_response)
 
 
+def _refuse_nul_bytes() -> None:
+    """A NUL byte is never typed by a person, and PostgreSQL cannot store one in text: 400."""
+    values = [*request.args.values(), *(request.form.values() if request.method == "POST" else ())]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_bytes)
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -198,10 +198,6 @@ class MessageForm(FlaskForm):
                                                     Length(max=10_000)])
 
 
-class EmptyForm(FlaskForm):
-    """A button that changes state: carries only the csrf_token."""
-
-
 ATTENDANCE_LABELS = {"": _l("Not marked"), "attended": _l("Attended"), "absent": _l("Absent")}
 
 

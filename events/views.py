@@ -24,16 +24,16 @@ from alliance.permissions import acting_organizations, staff_organization_ids
 from core import refdata
 from core.audit import audit
 from core.auth import admin_required, is_admin
-from core.db import db, paginate_capped, utcnow
-from core.forms import choice_list
+from core.db import db, utcnow
+from core.forms import EmptyForm, choice_list
 from core.i18n import format_local_datetime
+from core.paging import paginate
 from events import calendar, permissions, refusals, services
 from events.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
     AttendanceForm,
     CancelEventForm,
-    EmptyForm,
     EventForm,
     MessageForm,
     SeriesForm,
@@ -145,7 +145,7 @@ def index():
     for name in ("format", "kind", "audience"):
         if filters[name]:
             query = query.where(getattr(Event, name) == filters[name])
-    page = paginate_capped(query, PER_PAGE)
+    page = paginate(query, PER_PAGE, capped=True)
     return render_template(
         "events/index.html", page=page, past=past, filters=filters,
         can_create=permissions.can_create_events(),
@@ -185,7 +185,7 @@ def manage():
     )
     if not is_admin():
         query = query.where(Event.organization_id.in_(staff_organization_ids()))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template("events/manage.html", page=page)
 
 
@@ -199,7 +199,7 @@ def trash():
         .options(selectinload(Event.theme_rows), joinedload(Event.organization))
         .order_by(Event.deleted_at.desc())
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template("events/trash.html", page=page, form=EmptyForm())
 
 
@@ -406,7 +406,7 @@ def attendees(event_id: int):
 
 
 def _render_attendees(event: Event, message_form: MessageForm):
-    page = db.paginate(_attendee_query(event), per_page=ATTENDEES_PER_PAGE, error_out=False)
+    page = paginate(_attendee_query(event), ATTENDEES_PER_PAGE)
     attendance_form = AttendanceForm(formdata=None)
     for registration in page.items:
         if registration.status == CONFIRMED:

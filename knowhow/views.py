@@ -15,6 +15,7 @@ from core import refdata
 from core.auth import admin_required
 from core.db import db
 from core.markdown import markdown_to_text
+from core.paging import check_page, paginate, requested_page
 from knowhow import services
 from knowhow.forms import AdoptionForm, ArticleForm
 from knowhow.models import ARTICLE_KINDS, PLAYBOOK_FIELDS, Adoption, Article, ArticleRevision
@@ -65,11 +66,6 @@ class ListPage:
                 last = number
 
 
-def page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
-
-
 def list_filters() -> dict:
     """The list's filters, with unknown values dropped."""
     theme = request.args.get("theme", "")
@@ -102,7 +98,7 @@ def get_editable_article_or_404(slug: str) -> Article:
 def index():
     """Articles, newest first, or the best matches of `q`; filters theme, kind, prefecture."""
     filters = list_filters()
-    page = page_number()
+    page = requested_page()
     hits = {}
     if filters["q"] and not filters["mine"]:
         results = services.search_articles(
@@ -133,9 +129,10 @@ def index():
         query = query.options(*services.article_options()).order_by(
             Article.published_at.desc().nulls_first(), Article.id.desc()
         )
-        paginated = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+        paginated = paginate(query, PER_PAGE)
         listing = ListPage(list(paginated.items), page, PER_PAGE, paginated.total or 0)
         more = False
+    check_page(page, listing.pages)
     return render_template(
         "knowhow/index.html", listing=listing, filters=filters, hits=hits, more=more,
         kinds=ARTICLE_KINDS, can_write=current_user.is_authenticated,
@@ -238,7 +235,7 @@ def deleted():
         sa.select(Article).where(Article.deleted_at.is_not(None))
         .options(*services.article_options()).order_by(Article.deleted_at.desc())
     )
-    paginated = db.paginate(query, page=page_number(), per_page=PER_PAGE, error_out=False)
+    paginated = paginate(query, PER_PAGE)
     return render_template("knowhow/deleted.html", listing=paginated)
 
 

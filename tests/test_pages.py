@@ -134,3 +134,34 @@ def test_main_menu_marks_the_section_of_the_page(client, auth, make_admin, make_
     assert response.status_code == 200
     nav = response.get_data(as_text=True).split('<nav class="main-nav"', 1)[1].split("</nav>", 1)[0]
     assert re.findall(r'aria-current="page">([^<]+)</a>', nav) == current
+
+
+@pytest.mark.parametrize("url", ["/consult", "/members/signup"])
+def test_a_nul_byte_in_a_form_is_a_bad_request_not_a_crash(client, url):
+    assert client.post(url, data={"message": "本文", "display_name": "山田"}).status_code in (200, 422)  # control
+    response = client.post(url, data={"message": "本文\x00です", "display_name": "山田\x00"})
+    assert response.status_code == 400
+    assert "<html" in response.get_data(as_text=True)
+
+
+#: every HTML list with pages, and who may see it
+LISTS = [
+    ("visitor", "/alliance/"), ("visitor", "/events/"), ("visitor", "/events/?when=past"), ("visitor", "/knowhow/"),
+    ("visitor", "/knowhow/?q=研修"), ("visitor", "/search?q=研修"), ("visitor", "/alliance/projects/"),
+    ("visitor", "/alliance/projects/people/"), ("admin", "/alliance/secretariat/organizations"),
+    ("admin", "/alliance/secretariat/members"), ("admin", "/alliance/secretariat/audit"),
+    ("admin", "/alliance/secretariat/mail"), ("admin", "/alliance/referrals/?view=all"),
+    ("admin", "/alliance/referrals/triage/"), ("admin", "/events/manage"), ("admin", "/events/trash"),
+    ("admin", "/knowhow/deleted"),
+]
+
+
+@pytest.mark.parametrize(("who", "url"), LISTS)
+def test_an_absurd_page_number_is_404_never_500(client, auth, make_admin, who, url):
+    if who == "admin":
+        auth.login(make_admin())
+    joiner = "&" if "?" in url else "?"
+    assert client.get(url).status_code == 200  # control: the first page, even of an empty list
+    assert client.get(f"{url}{joiner}page=1").status_code == 200
+    for page in ("99999999999999999999", "2", "0", "-1", "x", "1.5", "１２"):
+        assert client.get(f"{url}{joiner}page={page}").status_code == 404, page

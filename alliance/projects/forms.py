@@ -168,10 +168,6 @@ class MoveForm(FlaskForm):
             raise ValidationError(_l("Please write a kind message to the applicant."))
 
 
-class ConfirmForm(FlaskForm):
-    """A button that changes something (withdraw, close, invite…): only the CSRF token."""
-
-
 class PhaseForm(Form):
     """The dates of one phase (a sub-form of PhasesForm: `phases-0-planned_start`, …)."""
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from alliance.projects import services
 from alliance.projects.forms import PeopleFilterForm
 from core import refdata
-from core.db import db
+from core.paging import paginate
 from members.expertise import services as expertise
 
 PEOPLE_PER_PAGE = 20
@@ -29,8 +29,7 @@ def index():
         include_alliance=services.sees_alliance_profiles(), theme=values.get("theme") or "",
         prefectures=codes, skill=(values.get("skill") or "").strip(), remote_only=bool(values.get("remote")),
     )
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PEOPLE_PER_PAGE,
-                       error_out=False)
+    page = paginate(query, PEOPLE_PER_PAGE)
     return render_template("projects/people.html", page=page, filters=filters,
                            sees_alliance=services.sees_alliance_profiles())
 

@@ -14,7 +14,6 @@ from alliance.models import Organization
 from alliance.projects import services
 from alliance.projects.forms import (
     CompleteForm,
-    ConfirmForm,
     ConsentForm,
     NoteForm,
     PhasesForm,
@@ -22,6 +21,7 @@ from alliance.projects.forms import (
 )
 from alliance.projects.models import Cohort, Programme, ProgrammeNote, Project
 from core.db import db
+from core.forms import EmptyForm
 
 COHORTS_PER_PAGE = 30
 
@@ -72,7 +72,7 @@ def _render(programme: Programme, status: int = 200, **forms):
     forms.setdefault("complete_form", CompleteForm(data={"hours_contributed": services.planned_hours(programme)}))
     page = render_template(
         "projects/programme.html", programme=programme, project=programme.project, manage=manage,
-        mine=programme.member_id == current_user.id, confirm_form=ConfirmForm(),
+        mine=programme.member_id == current_user.id, confirm_form=EmptyForm(),
         can_draft_case_study=manage and services.case_study_drafter() is not None,
         cohort_label=services.cohort_label(programme.cohort), **forms,
     )
@@ -175,7 +175,7 @@ def complete(programme_id: int):
 def case_study(programme_id: int):
     """Turn the submitted report into a knowhow case-study draft (posting staff, admins)."""
     programme = get_managed_programme_or_404(programme_id)
-    if ConfirmForm().validate_on_submit():
+    if EmptyForm().validate_on_submit():
         try:
             url = services.make_case_study(programme, current_user._get_current_object())
         except services.ProjectError as error:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.permissions import acting_organizations
 from alliance.projects import services, suggest
-from alliance.projects.forms import ApplyForm, ConfirmForm, MoveForm, ProjectFilterForm, ProjectForm
+from alliance.projects.forms import ApplyForm, MoveForm, ProjectFilterForm, ProjectForm
 from alliance.projects.models import (
     APPLICATION_STATUSES,
     Project,
@@ -23,6 +23,8 @@ from alliance.projects.models import (
 )
 from core import refdata
 from core.db import db
+from core.forms import EmptyForm
+from core.paging import paginate
 from members.models import Member
 
 # Templates live in alliance/templates (shared with the alliance pages).
@@ -88,7 +90,7 @@ def index():
         prefectures=_area_codes(values.get("region") or "", values.get("prefecture") or ""),
         remote=bool(values.get("remote")), status=status,
     )
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    page = paginate(query, PER_PAGE)
     return render_template("projects/index.html", page=page, filters=filters, status=status,
                            can_post=bool(current_user.is_authenticated
                                          and acting_organizations(current_user)))
@@ -119,7 +121,7 @@ def _render_detail(project: Project, apply_form: ApplyForm | None = None):
     return render_template(
         "projects/detail.html", project=project, manage=manage,
         application=services.application_of(project, current_user),
-        apply_form=apply_form or ApplyForm(), confirm_form=ConfirmForm(),
+        apply_form=apply_form or ApplyForm(), confirm_form=EmptyForm(),
         open_for_applications=services.accepts_applications(project),
         counts=services.application_counts([project.id]).get(project.id, {}) if manage else {},
         is_host_staff=project.organization_id in services.staff_organization_ids(),
@@ -153,7 +155,7 @@ def edit(project_id: int):
 def close(project_id: int):
     """Stop accepting applications."""
     project = get_managed_project_or_404(project_id)
-    if ConfirmForm().validate_on_submit():
+    if EmptyForm().validate_on_submit():
         services.close_project(project)
         db.session.commit()
         flash(_("The project no longer accepts applications."), "success")
@@ -165,7 +167,7 @@ def close(project_id: int):
 def reopen(project_id: int):
     """Accept applications again (until the deadline)."""
     project = get_managed_project_or_404(project_id)
-    if ConfirmForm().validate_on_submit():
+    if EmptyForm().validate_on_submit():
         try:
             services.reopen_project(project)
         except services.ProjectError as error:
@@ -216,7 +218,7 @@ def suggestions(project_id: int):
     return render_template(
         "projects/suggestions.html", project=project,
         suggested=suggest.suggest_people(project, limit=SUGGESTIONS_SHOWN),
-        invited=services.invited_ids(project), confirm_form=ConfirmForm(),
+        invited=services.invited_ids(project), confirm_form=EmptyForm(),
         open_for_applications=services.accepts_applications(project),
     )
 
@@ -229,7 +231,7 @@ def invite(project_id: int, member_id: int):
     member = db.session.get(Member, member_id)
     if member is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
+    if EmptyForm().validate_on_submit():
         try:
             services.invite(project, member, current_user._get_current_object())
         except services.ProjectError as error:
@@ -247,7 +249,7 @@ def _render_application(application: ProjectApplication, move_form: MoveForm | N
         "projects/application.html", application=application, project=application.project, manage=manage,
         mine=application.member_id == current_user.id, programme=programme,
         move_form=move_form or MoveForm(allowed=services.allowed_moves(application)),
-        confirm_form=ConfirmForm(),
+        confirm_form=EmptyForm(),
     )
 
 
@@ -292,7 +294,7 @@ def withdraw(application_id: int):
     application = get_application_or_404(application_id)
     if application.member_id != current_user.id:
         abort(404)
-    if ConfirmForm().validate_on_submit():
+    if EmptyForm().validate_on_submit():
         try:
             services.withdraw(application)
         except services.ProjectError as error:

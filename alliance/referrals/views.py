@@ -29,6 +29,7 @@ from core.auth import admin_required, is_admin
 from core.db import db
 from core.forms import choice_list
 from core.i18n import current_language
+from core.paging import paginate
 from core.security import limiter
 
 log = logging.getLogger(__name__)
@@ -120,10 +121,8 @@ def index():
     status = request.args.get("status", "")
     if status not in REFERRAL_STATUSES:
         status = ""
-    page = request.args.get("page", 1, type=int)
     if view in services.LIST_VIEWS and (view != "all" or is_admin()):
-        listing = db.paginate(services.list_query(view, current_user, status or None), page=page,
-                              per_page=PER_PAGE, error_out=False)
+        listing = paginate(services.list_query(view, current_user, status or None), PER_PAGE)
         return render_template("referrals/index.html", view=view, listing=listing, status=status, sections=None)
     sections = []
     if is_alliance_staff():
@@ -132,8 +131,7 @@ def index():
                                               per_page=SECTION_SIZE, error_out=False)))
     listing = None
     if is_admin():
-        listing = db.paginate(services.list_query("all", current_user, status or None), page=page,
-                              per_page=PER_PAGE, error_out=False)
+        listing = paginate(services.list_query("all", current_user, status or None), PER_PAGE)
     return render_template("referrals/index.html", view="", listing=listing, status=status, sections=sections)
 
 
@@ -367,8 +365,7 @@ def triage():
     query = sa.select(Consultation).options(joinedload(Consultation.referral))
     if status != "all":
         query = query.where(Consultation.status == status)
-    consultations = db.paginate(query.order_by(Consultation.created_at.desc(), Consultation.id.desc()),
-                                page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    consultations = paginate(query.order_by(Consultation.created_at.desc(), Consultation.id.desc()), PER_PAGE)
     open_referrals = db.paginate(services.list_query("all", current_user, "open"), page=1,
                                  per_page=SECTION_SIZE, error_out=False)
     settings_form = SettingsForm(retention_days=services.settings().retention_days)

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from core.hooks import SearchHit
+from core.paging import requested_page
 from core.search import site
 from core.search.analysis import MAX_QUERY_CHARS
 
@@ -27,9 +28,12 @@ def index():
     """Search every kind at once."""
     q = request.args.get("q", "").strip()[:MAX_QUERY_CHARS]
     filters = site.filters_from(request.args)
-    raw_page = request.args.get("page", "1")
-    page = min(int(raw_page), MAX_PAGE) if raw_page.isdigit() and int(raw_page) > 0 else 1
+    page = requested_page()
+    if page > MAX_PAGE:
+        abort(404)
     hits, has_next = site.run(q, filters, current_user, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    if page > 1 and not hits:
+        abort(404)
     return render_template(
         "search/index.html", q=q, filters=filters, results=SiteResults(hits, page, has_next and page < MAX_PAGE),
         kinds=site.result_kinds(),

@@ -258,7 +258,8 @@ def test_list_filters(client, make_article):
     assert "女性のコラム" not in client.get("/knowhow/?theme=seniors").get_data(as_text=True)
     assert "女性のコラム" in client.get("/knowhow/?kind=column").get_data(as_text=True)
     assert "シニアの事例" not in client.get("/knowhow/?prefecture=37").get_data(as_text=True)
-    assert client.get("/knowhow/?theme=nonsense&kind=x&prefecture=99&page=abc").status_code == 200
+    assert client.get("/knowhow/?theme=nonsense&kind=x&prefecture=99").status_code == 200
+    assert client.get("/knowhow/?page=abc").status_code == 404
 
 
 def test_search_on_the_list_highlights_and_filters(client, make_article):

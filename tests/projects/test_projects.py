@@ -28,7 +28,8 @@ def test_public_list_filters_and_past_projects(world, make_project, login):
     assert "塩尻の中小企業" not in client.get("/alliance/projects/?kind=volunteer").get_data(as_text=True)
     assert "宮城の外国人材" not in client.get("/alliance/projects/?theme=side-job-talent&prefecture=20") \
         .get_data(as_text=True)
-    assert client.get("/alliance/projects/?theme=bogus&page=99").status_code == 200
+    assert client.get("/alliance/projects/?theme=bogus").status_code == 200
+    assert client.get("/alliance/projects/?theme=bogus&page=99").status_code == 404  # past the end
 
 
 def test_list_and_detail_make_the_same_number_of_queries_for_few_and_many(world, make_project, login,
