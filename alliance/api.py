@@ -18,12 +18,9 @@ from core.api import (
     error_responses,
     json_content,
     list_of,
-    list_response,
-    page_limit,
-    page_offset,
+    list_page,
     query_parameter,
 )
-from core.db import db
 
 bp = Blueprint("alliance_api", __name__, url_prefix="/api/v1")
 
@@ -64,14 +61,11 @@ def organizations():
     filters = services.DirectoryFilters.from_values(
         prefecture=arg("prefecture", ""), region=arg("region", ""), theme=arg("theme", ""),
     )
-    limit, offset = page_limit(), page_offset()
-    rows = db.session.scalars(
+    return list_page(
         sa.select(Organization).where(*services.filter_clauses(filters)).options(*services.card_options())
-        .order_by(Organization.created_at.desc(), Organization.id.desc())
-        .limit(limit + 1).offset(offset)
-    ).all()
-    items = [organization_json(o) for o in rows[:limit]]
-    return list_response(items, has_more=len(rows) > limit, offset=offset, limit=limit)
+        .order_by(Organization.created_at.desc(), Organization.id.desc()),
+        organization_json,
+    )
 
 
 @bp.get("/organizations/<slug>")

@@ -13,17 +13,20 @@ data schemas, `id_parameter`), so what is documented is what is enforced.
 """
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from flask import Blueprint, Flask, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
 from core import hooks, refdata
+from core.db import db
 from core.i18n import LANGUAGES
 from core.routing import MAX_ID
 from core.security import csrf
@@ -96,6 +99,21 @@ def list_response(items: list[dict], *, has_more: bool, offset: int, limit: int)
         args += [("limit", str(limit)), ("offset", str(offset + limit))]
         next_url = f"{request.base_url}?{urlencode(args)}"
     return jsonify(items=items, next=next_url)
+
+
+def list_page(select: sa.Select, to_json: Callable[[Any], dict]):
+    """The requested page (`limit`, `offset`) of a query's rows in the list shape {items, next}."""
+    limit, offset = page_limit(), page_offset()
+    rows = db.session.scalars(select.limit(limit + 1).offset(offset)).unique().all()
+    return list_response([to_json(row) for row in rows[:limit]], has_more=len(rows) > limit,
+                         offset=offset, limit=limit)
+
+
+def list_slice(items: Sequence[dict]):
+    """The requested page (`limit`, `offset`) of a list known in advance (reference data)."""
+    limit, offset = page_limit(), page_offset()
+    return list_response(list(items[offset:offset + limit]), has_more=len(items) > offset + limit,
+                         offset=offset, limit=limit)
 
 
 def bearer_member():
@@ -427,38 +445,35 @@ def openapi():
     )
 
 
+THEME_ITEMS = tuple({"slug": t.slug, "name_ja": t.name_ja, "name_en": t.name_en} for t in refdata.THEMES)
+PREFECTURE_ITEMS = tuple({"code": p.code, "name_ja": p.name_ja, "name_en": p.name_en, "region": p.region}
+                         for p in refdata.PREFECTURES)
+
+
 @bp.get("/themes")
 def themes():
-    """The themes of expertise."""
-    items = [{"slug": t.slug, "name_ja": t.name_ja, "name_en": t.name_en} for t in refdata.THEMES]
-    return jsonify(items=items, next=None)
+    """The themes of expertise (a list like any other: `limit`, `offset`)."""
+    return list_slice(THEME_ITEMS)
 
 
 @bp.get("/prefectures")
 def prefectures():
-    """The 47 prefectures with their regions."""
-    items = [
-        {
-            "code": p.code,
-            "name_ja": p.name_ja,
-            "name_en": p.name_en,
-            "region": p.region,
-        }
-        for p in refdata.PREFECTURES
-    ]
-    return jsonify(items=items, next=None)
+    """The 47 prefectures with their regions, north to south."""
+    return list_slice(PREFECTURE_ITEMS)
 
 
 REFDATA_OPENAPI = {
     "/themes": {
         "get": {
             "summary": "Themes of expertise",
+            "parameters": LIMIT_PARAMETERS,
             "responses": {"200": {"description": "themes", **json_content(list_of("Theme"))}},
         }
     },
     "/prefectures": {
         "get": {
             "summary": "Prefectures",
+            "parameters": LIMIT_PARAMETERS,
             "responses": {"200": {"description": "prefectures", **json_content(list_of("Prefecture"))}},
         }
     },

@@ -20,6 +20,7 @@ from core.api import (
     id_parameter,
     json_content,
     list_of,
+    list_page,
     list_response,
     page_limit,
     page_offset,
@@ -94,7 +95,6 @@ def _bound(name: str, *, end: bool) -> datetime | None:
 @bp.get("/events")
 def list_events():
     """Published events, soonest first; from today on unless `from` says otherwise."""
-    limit, offset = page_limit(), page_offset()
     start, end = _bound("from", end=False), _bound("to", end=True)
     theme, prefecture = arg("theme"), arg("prefecture")
     query = services.listed_events_query(start or utcnow())
@@ -104,9 +104,7 @@ def list_events():
         query = query.where(Event.theme_rows.any(theme=theme))
     if prefecture:
         query = query.where(Event.prefecture == prefecture)
-    events = db.session.scalars(query.offset(offset).limit(limit + 1)).all()
-    return list_response([event_json(e) for e in events[:limit]], has_more=len(events) > limit,
-                         offset=offset, limit=limit)
+    return list_page(query, event_json)
 
 
 def _public_event_or_404(event_id: int) -> Event:

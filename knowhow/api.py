@@ -22,12 +22,9 @@ from core.api import (
     error_responses,
     json_content,
     list_of,
-    list_response,
-    page_limit,
-    page_offset,
+    list_page,
     query_parameter,
 )
-from core.db import db
 from core.markdown import render_markdown
 from knowhow import services
 from knowhow.models import ARTICLE_KINDS, PLAYBOOK_FIELDS, Article
@@ -82,7 +79,6 @@ def article_json(article: Article, *, full: bool = False) -> dict:
 def articles():
     """Published articles the caller may read, newest first (`theme`, `kind`, `prefecture`)."""
     viewer = api_viewer()
-    limit, offset = page_limit(), page_offset()
     theme, kind, prefecture = arg("theme"), arg("kind"), arg("prefecture")
     query = sa.select(Article).where(services.visible_clause(viewer))
     if theme:
@@ -91,13 +87,8 @@ def articles():
         query = query.where(Article.kind == kind)
     if prefecture:
         query = query.where(Article.prefecture == prefecture)
-    rows = db.session.scalars(
-        query.options(*services.article_options())
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(limit + 1).offset(offset)
-    ).all()
-    return list_response([article_json(a) for a in rows[:limit]], has_more=len(rows) > limit,
-                         offset=offset, limit=limit)
+    return list_page(query.options(*services.article_options()).order_by(Article.published_at.desc(), Article.id.desc()),
+                     article_json)
 
 
 @bp.get("/articles/<slug>")

@@ -27,9 +27,7 @@ from core.api import (
     id_parameter,
     json_content,
     list_of,
-    list_response,
-    page_limit,
-    page_offset,
+    list_page,
     query_parameter,
     token_required,
 )
@@ -79,13 +77,10 @@ def application_data(application: ProjectApplication) -> dict:
 @bp.get("/projects")
 def projects():
     """Projects accepting applications, deadline soonest first."""
-    limit, offset = page_limit(), page_offset()
     region, prefecture = arg("region"), arg("prefecture")
     codes = [prefecture] if prefecture else (refdata.prefectures_in_region(region) if region else [])
-    query = services.project_list_query(kind=arg("kind", ""), theme=arg("theme", ""), prefectures=codes)
-    rows = db.session.scalars(query.offset(offset).limit(limit + 1)).all()
-    return list_response([project_data(p) for p in rows[:limit]], has_more=len(rows) > limit,
-                         offset=offset, limit=limit)
+    return list_page(services.project_list_query(kind=arg("kind", ""), theme=arg("theme", ""), prefectures=codes),
+                     project_data)
 
 
 def _visible_project(project_id: int) -> Project:
@@ -126,22 +121,18 @@ def apply(project_id: int):
 @token_required
 def my_applications():
     """The token member's applications, newest first."""
-    return jsonify(items=[application_data(a) for a in services.my_applications(g.api_member, limit=100)],
-                   next=None)
+    return list_page(services.my_applications_query(g.api_member), application_data)
 
 
 @bp.get("/people")
 def people():
     """Public expertise profiles (never "alliance staff only" ones), newest change first."""
-    limit, offset = page_limit(), page_offset()
     prefecture = arg("prefecture")
     query = expertise.visible_profiles_query(
         include_alliance=False, theme=arg("theme", ""), prefectures=[prefecture] if prefecture else [],
         skill=arg("skill", ""),
     )
-    rows = db.session.scalars(query.offset(offset).limit(limit + 1)).all()
-    return list_response([expertise.public_profile_data(p) for p in rows[:limit]], has_more=len(rows) > limit,
-                         offset=offset, limit=limit)
+    return list_page(query, expertise.public_profile_data)
 
 
 @bp.get("/people/<int:member_id>")
@@ -181,6 +172,7 @@ PATHS = {
     "/me/applications": {"get": {
         "summary": "My applications to projects",
         "security": [{"bearer": []}],
+        "parameters": LIMIT_PARAMETERS,
         "responses": {"200": {"description": "applications", **json_content(list_of("ProjectApplication"))},
                       **error_responses(401)},
     }},

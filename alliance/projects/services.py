@@ -521,12 +521,15 @@ def programmes_by_application(application_ids: list[int]) -> dict[int, Programme
         sa.select(Programme).where(Programme.application_id.in_(application_ids)))}
 
 
+def my_applications_query(member: Member) -> sa.Select:
+    """The member's applications, newest first."""
+    return (sa.select(ProjectApplication).where(ProjectApplication.member_id == member.id)
+            .options(joinedload(ProjectApplication.project).joinedload(Project.organization))
+            .order_by(ProjectApplication.created_at.desc(), ProjectApplication.id.desc()))
+
+
 def my_applications(member: Member, limit: int = 20) -> list[ProjectApplication]:
-    return list(db.session.scalars(
-        sa.select(ProjectApplication).where(ProjectApplication.member_id == member.id)
-        .options(joinedload(ProjectApplication.project).joinedload(Project.organization))
-        .order_by(ProjectApplication.created_at.desc(), ProjectApplication.id.desc()).limit(limit)
-    ))
+    return list(db.session.scalars(my_applications_query(member).limit(limit)))
 
 
 def my_programmes(member: Member) -> list[Programme]:

@@ -20,9 +20,7 @@ from core.api import (
     id_parameter,
     json_content,
     list_of,
-    list_response,
-    page_limit,
-    page_offset,
+    list_page,
     query_parameter,
     token_required,
 )
@@ -90,16 +88,12 @@ def _options():
 def referrals():
     """The referrals the token holder's organisations are party to, most recently changed first."""
     member = g.api_member
-    limit, offset = page_limit(), page_offset()
     status = arg("status")
     query = services.visible_query(member).options(*_options())
     if status:
         query = query.where(Referral.status == status)
-    rows = db.session.scalars(
-        query.order_by(Referral.updated_at.desc(), Referral.id.desc()).offset(offset).limit(limit + 1)
-    ).unique().all()
-    items = [referral_json(referral, member) for referral in rows[:limit]]
-    return list_response(items, has_more=len(rows) > limit, offset=offset, limit=limit)
+    return list_page(query.order_by(Referral.updated_at.desc(), Referral.id.desc()),
+                     lambda referral: referral_json(referral, member))
 
 
 @bp.get("/referrals/<int:referral_id>")

@@ -105,3 +105,29 @@ def test_the_document_says_what_is_enforced(client):
             for parameter in operation["parameters"]:
                 if parameter["in"] == "path" and parameter["schema"]["type"] == "integer":
                     assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (1, MAX_ID), label
+
+
+def _documented_lists(client) -> list[str]:
+    document = client.get("/api/v1/openapi.json").json
+    return sorted(path for path, item in document["paths"].items()
+                  if "next" in item.get("get", {}).get("responses", {}).get("200", {}).get("content", {})
+                  .get("application/json", {}).get("schema", {}).get("properties", {}))
+
+
+def test_every_list_takes_limit_and_offset(client):
+    document = client.get("/api/v1/openapi.json").json
+    lists = _documented_lists(client)
+    assert {"/themes", "/prefectures", "/events", "/me/applications"} <= set(lists)
+    for path in lists:
+        names = {parameter["name"] for parameter in document["paths"][path]["get"]["parameters"]}
+        assert {"limit", "offset"} <= names, path
+
+
+def test_reference_lists_page_like_any_other(client):
+    first = client.get("/api/v1/prefectures?limit=20").json
+    assert [p["code"] for p in first["items"]][:2] == ["01", "02"] and len(first["items"]) == 20
+    assert first["next"].endswith("/api/v1/prefectures?limit=20&offset=20")
+    last = client.get("/api/v1/prefectures?limit=20&offset=40").json
+    assert len(last["items"]) == 7 and last["next"] is None
+    assert client.get("/api/v1/prefectures?limit=100").json["next"] is None
+    assert len(client.get("/api/v1/themes?limit=5").json["items"]) == 5
