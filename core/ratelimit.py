@@ -60,6 +60,7 @@ class FileStorage(Storage):
             private_file(self.path)
             connection = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")  # a counter lost in a power cut is harmless
             connection.execute(_SCHEMA)
             self._local.connection, self._local.pid = connection, os.getpid()
         return connection
