@@ -23,10 +23,15 @@ def private_directory(path: str | os.PathLike, *, ours: bool = True) -> Path:
 
 
 def private_file(path: str | os.PathLike) -> Path:
-    """Create the file if it does not exist, and make it 0600 whether it did or not."""
+    """Create the file if it does not exist, and make it 0600 whether it did or not.
+
+    An existing file is never opened: closing any descriptor of a SQLite database drops
+    every POSIX lock this process holds on it, under the feet of open connections.
+    """
     target = Path(path)
-    descriptor = os.open(target, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
-    os.close(descriptor)
+    if not target.exists():
+        descriptor = os.open(target, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE)
+        os.close(descriptor)
     target.chmod(PRIVATE_FILE)
     return target
 

@@ -1,6 +1,8 @@
 """instance/ holds password hashes, keys and personal data: folders 0700, files 0600, backups too."""
 
 import stat
+import subprocess
+import sys
 
 import pytest
 from flask_migrate import upgrade
@@ -45,3 +47,25 @@ def test_an_older_database_file_is_made_private_when_the_app_starts(tmp_path):
     database.chmod(0o644)
     create_app(app_config(f"sqlite:///{database}", INSTANCE_PATH=str(tmp_path / "instance")))
     assert _mode(database) == 0o600
+
+
+def test_starting_another_app_keeps_this_processs_locks_on_the_database(tmp_path):
+    """Closing any descriptor of a SQLite file drops every POSIX lock the process holds on it.
+
+    Without its locks, this process's open connections look gone to others: the next
+    process to close the database deletes the -wal and -shm files they still use.
+    """
+    database = tmp_path / "shared.sqlite3"
+    application = create_app(app_config(f"sqlite:///{database}", INSTANCE_PATH=str(tmp_path / "instance")))
+    with application.app_context(), db.engine.connect() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x)")
+        connection.commit()
+        create_app(app_config(f"sqlite:///{database}", INSTANCE_PATH=str(tmp_path / "instance")))
+        another_process = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('SELECT * FROM t'); c.close()"
+        subprocess.run([sys.executable, "-c", another_process, str(database)], check=True)
+        assert database.with_name("shared.sqlite3-wal").exists()
+        assert database.with_name("shared.sqlite3-shm").exists()
+        connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+        connection.commit()
+    with application.app_context():
+        db.engine.dispose()
