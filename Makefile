@@ -46,10 +46,13 @@ run: install
 test: install system-deps lint
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
-# Chromium for the browser tests and Japanese fonts so screenshots show Japanese text.
+# Chromium for the browser tests and Japanese fonts so screenshots show Japanese text;
+# nginx (with Brotli) and openssl for the reverse-proxy tests of deploy/nginx/.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx libnginx-mod-http-brotli-filter openssl
 system-deps:
-	@if [ ! -x "$(CHROMIUM)" ] || { command -v dpkg >/dev/null && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; }; then \
-	  $(call apt_install,chromium fonts-noto-cjk); \
+	@if [ ! -x "$(CHROMIUM)" ] || [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null \
+	    || { command -v dpkg >/dev/null && ! dpkg -s fonts-noto-cjk libnginx-mod-http-brotli-filter >/dev/null 2>&1; }; then \
+	  $(call apt_install,$(SYSTEM_PACKAGES)); \
 	fi
 
 # Developers: refresh the catalogues after changing user-facing strings.
