@@ -370,11 +370,11 @@ def engine_name(database_url) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
 
 
-@pytest.fixture
-def empty_database_url(database_url, engine_name, tmp_path):
-    """A new, empty database (no migrations applied) on the engine of this run, dropped afterwards."""
-    if engine_name == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+@contextmanager
+def empty_database(database_url: str, folder: Path):
+    """A new, empty database (no migrations applied) on the engine of `database_url`, dropped afterwards."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{folder / f'empty-{uuid.uuid4().hex[:8]}.sqlite3'}"
         return
     server = sa.engine.make_url(database_url)
     name = f"ranhub_empty_{uuid.uuid4().hex[:12]}"
@@ -391,6 +391,12 @@ def empty_database_url(database_url, engine_name, tmp_path):
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    with empty_database(database_url, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

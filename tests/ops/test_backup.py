@@ -12,8 +12,12 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from alliance.models import Organization
+from app import create_app
 from core.backup import sqlite_integrity_problems
 from core.db import db, utcnow
+from events.models import Event
+from tests.conftest import app_config, empty_database
 from tests.ops.conftest import table_rows
 
 #: how long the writer keeps writing at least, so the backup surely runs in the middle of it
@@ -127,3 +131,29 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(seeded_a
     assert "Error" in result.output
     with seeded_app.app_context():
         assert table_rows(db.engine) == before
+
+
+def test_a_backup_restored_into_a_new_database_runs_the_site_with_every_row(seeded_app, client_tools, database_url,
+                                                                            tmp_path):
+    """The drill of a lost server: README's restore into an empty database, then the site on it."""
+    backup_file = tmp_path / "ranhub.backup"
+    assert seeded_app.test_cli_runner().invoke(args=["backup", str(backup_file)]).exit_code == 0
+    with seeded_app.app_context():
+        before = table_rows(db.engine)
+    with empty_database(database_url, tmp_path) as new_url:
+        replacement = create_app(app_config(new_url, INSTANCE_PATH=str(tmp_path / "new-instance")))
+        result = replacement.test_cli_runner().invoke(args=["restore", str(backup_file), "--yes"])
+        assert result.exit_code == 0, result.output
+        with replacement.app_context():
+            assert table_rows(db.engine) == before
+        client = replacement.test_client()
+        health = client.get("/healthz").get_json()
+        assert health["database"] == "ok" and health["migrations"] == "current"
+        with replacement.app_context():
+            organisation = db.session.scalars(sa.select(Organization).order_by(Organization.id)).first()
+            event = db.session.scalars(sa.select(Event).where(Event.status == "published")).first()
+        assert organisation.name in client.get(f"/alliance/{organisation.slug}").get_data(as_text=True)
+        assert event.title in client.get(f"/events/{event.id}").get_data(as_text=True)
+        with replacement.app_context():
+            db.session.remove()
+            db.engine.dispose()
