@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    EmailField,
     FieldList,
     Form,
     FormField,
@@ -21,7 +20,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from alliance import services
 from alliance.models import ORGANIZATION_KINDS, STAFF_ROLES, THEME_DEPTHS
 from core import refdata
-from core.forms import MultiCheckboxField, TextAreaField, choice_list
+from core.forms import EmailAddressField, MultiCheckboxField, TextAreaField, choice_list
 
 MAX_SERVICES = 12
 MAX_RECORDS = 12
@@ -85,7 +84,7 @@ class OrganizationFieldsMixin:
         _l("Website"), filters=[_strip],
         validators=[Optional(), Length(max=300, message=_l("The address is too long.")), _website_is_http],
     )
-    contact_email = EmailField(
+    contact_email = EmailAddressField(
         _l("Contact email address"), filters=[_strip],
         validators=[DataRequired(_l("Please enter the address that receives enquiries.")),
                     Email(_l("Please enter a valid email address.")),
@@ -213,22 +212,18 @@ class OrganizationForm(OrganizationFieldsMixin, FlaskForm):
         return list(zip(refdata.THEMES, self.expertise.entries, strict=False))
 
 
-class ContactForm(FlaskForm):
-    """A visitor writes to an organisation; the address it goes to is never shown."""
+class MessageForm(FlaskForm):
+    """A visitor writes to the secretariat (/contact): name, address, message and the honeypot."""
 
     name = StringField(
         _l("Your name"), filters=[_strip],
         validators=[DataRequired(_l("Please enter your name.")),
                     Length(max=60, message=_l("Please keep your name within %(max)d characters."))],
     )
-    email = EmailField(
+    email = EmailAddressField(
         _l("Your email address"), filters=[_strip],
         validators=[DataRequired(_l("Please enter your email address.")),
                     Email(_l("Please enter a valid email address.")), Length(max=254)],
-    )
-    organization = StringField(
-        _l("Company or organisation (optional)"), filters=[_strip],
-        validators=[Length(max=120, message=_l("Please keep this within %(max)d characters."))],
     )
     message = TextAreaField(
         _l("Your message"), filters=[_strip],
@@ -238,9 +233,22 @@ class ContactForm(FlaskForm):
     #: honeypot: hidden from people, filled in by bots
     website = StringField(_l("Leave this field empty"))
 
+    @property
+    def is_bot(self) -> bool:
+        return bool((self.website.data or "").strip())
+
+
+class ContactForm(MessageForm):
+    """A visitor writes to an organisation; the address it goes to is never shown."""
+
+    organization = StringField(
+        _l("Company or organisation (optional)"), filters=[_strip],
+        validators=[Length(max=120, message=_l("Please keep this within %(max)d characters."))],
+    )
+
 
 class InviteStaffForm(FlaskForm):
-    email = EmailField(
+    email = EmailAddressField(
         _l("Email address of the member to invite"), filters=[_strip],
         validators=[DataRequired(_l("Please enter an email address.")),
                     Email(_l("Please enter a valid email address.")), Length(max=254)],

@@ -252,3 +252,24 @@ class StaffInvitation(Base):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
+
+
+#: what the secretariat did with a message from /contact
+CONTACT_STATUSES = ("new", "done")
+
+
+class ContactMessage(Base):
+    """A message sent through /contact, in the secretariat's inbox (事務局への問い合わせ)."""
+
+    __tablename__ = "contact_messages"
+    __table_args__ = (one_of("status", CONTACT_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    message: Mapped[str] = mapped_column(sa.Text)
+    #: new | done
+    status: Mapped[str] = mapped_column(sa.String(10), default="new")
+    #: the member who sent it, when logged in
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))

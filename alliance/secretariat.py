@@ -15,12 +15,15 @@ from alliance.forms import RejectForm, SuspendForm
 from alliance.models import ORGANIZATION_STATUSES, Organization, OrganizationApplication, OrganizationStaff
 from core import hooks
 from core.audit import AuditEntry
+from core.audit import audit as record
 from core.auth import admin_required, is_safe_next
 from core.db import db
 from core.forms import EmptyForm
 from core.mail import DEAD, PENDING, SENT, OutboxMessage, send_again
 from core.paging import paginate
+from core.security import limiter
 from members.models import Member
+from members.services import mail_reset_link
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 LIST_PER_PAGE = 30
@@ -206,7 +209,25 @@ def members():
         ).all()
         for member_id, organization, role in rows:
             staff_of.setdefault(member_id, []).append((organization, role))
-    return render_template("alliance/secretariat/members.html", page=page, q=q, staff_of=staff_of)
+    return render_template("alliance/secretariat/members.html", page=page, q=q, staff_of=staff_of, form=EmptyForm())
+
+
+@bp.post("/members/<int:member_id>/send-reset")
+@admin_required
+@limiter.limit("30 per hour")
+def send_reset_link(member_id: int):
+    """Help a member who is locked out: mail them a password reset link (the secretariat never sees it)."""
+    member = db.session.get(Member, member_id)
+    if member is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    mail_reset_link(member)
+    record("member.reset_link_sent", member)
+    db.session.commit()
+    flash(_("A password reset link has been mailed to %(email)s.", email=member.email), "success")
+    next_url = request.form.get("next")
+    return redirect(next_url if is_safe_next(next_url) else url_for("secretariat.members"))
 
 
 def _parse_day(raw: str) -> date | None:

@@ -26,7 +26,7 @@ from alliance.models import (
 )
 from core import refdata
 from core.audit import audit
-from core.db import db, utcnow
+from core.db import db, json_row, utcnow
 from core.mail import send_template
 from core.paging import paginate
 from core.routing import site_url
@@ -672,6 +672,22 @@ def erase_member(member: Member) -> None:
     db.session.execute(sa.update(StaffInvitation).where(
         StaffInvitation.email == member.email.lower(), StaffInvitation.accepted_at.is_(None),
         StaffInvitation.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+def export_member(member: Member) -> dict:
+    """The member's organisation applications and staff roles, for /members/me/export."""
+    applications = db.session.scalars(sa.select(OrganizationApplication).where(
+        OrganizationApplication.applicant_id == member.id).order_by(OrganizationApplication.id))
+    return {
+        "organization_applications": [
+            json_row(application, "id", "name", "slug", "kind", "prefecture", "served_prefectures", "themes",
+                     "summary", "website", "contact_email", "motivation", "status", "decision_reason",
+                     "created_at")
+            for application in applications
+        ],
+        "staff_roles": [{"organization": organization.slug, "name": organization.name, "role": role}
+                        for organization, role in organizations_of(member)],
+    }
 
 
 def count_members() -> int:

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
+from werkzeug.exceptions import Forbidden
 
 login_manager = LoginManager()
 login_manager.login_view = "members.login"
@@ -31,6 +32,30 @@ def admin_required(view):
     def wrapped(*args, **kwargs):
         if not is_admin():
             abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class AddressUnconfirmed(Forbidden):
+    """A member whose email address is not confirmed yet tried something that needs it.
+
+    `members` answers it with a page that says how to confirm (its error handler).
+    """
+
+    description = _l("Please confirm your email address first: open the link we mailed to you.")
+
+
+def confirmed_required(view):
+    """Registration, applications, referrals and publishing wait until the member's address is confirmed.
+
+    Put it below `login_required`: a visitor is sent to log in first.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.is_authenticated and not current_user.is_confirmed:
+            raise AddressUnconfirmed()
         return view(*args, **kwargs)
 
     return wrapped

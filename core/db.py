@@ -148,3 +148,12 @@ def init_app(app: Flask) -> None:
         token = g.pop("_write_intent_token", None)
         if token is not None:
             _write_intent.reset(token)
+
+
+def json_row(obj, *names: str) -> dict:
+    """Some columns of a row as JSON-ready values (times in ISO 8601): exports of personal data."""
+    values = {}
+    for name in names:
+        value = getattr(obj, name)
+        values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return values

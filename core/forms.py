@@ -1,5 +1,6 @@
 """Form fields every blueprint shares: checkbox lists, selects with clear messages, textareas."""
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 import wtforms
@@ -79,3 +80,25 @@ class TextAreaField(wtforms.TextAreaField):
         super().process_formdata(valuelist)
         if self.data:
             self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normalise_email_input(value: str | None) -> str:
+    """An address as typed on a Japanese keyboard, made comparable: full-width letters and ＠ become
+    ASCII (NFKC), surrounding spaces (also the full-width one) go, and case is folded."""
+    return unicodedata.normalize("NFKC", value or "").strip().lower()
+
+
+class EmailAddressField(wtforms.StringField):
+    """An email address field that accepts full-width input (ｔａｒｏ＠ｅｘａｍｐｌｅ.jp) and normalises it.
+
+    Rendered as a text input with the email keyboard: a browser's own `type=email`
+    check would refuse the full-width ＠ before the form could normalise it.
+    """
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        render_kw = {"inputmode": "email", "autocomplete": "email", "spellcheck": "false", **(render_kw or {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = normalise_email_input(self.data)

@@ -122,6 +122,8 @@ MAIN_MENU: Hook[MenuItem] = Hook(
     "main_menu", "entries of the main menu, and unlisted sections that mark no entry")
 ACCOUNT_TOOLS: Hook[Callable[[], Markup | None]] = Hook(
     "account_tools", "() -> the header's account links (log in, my page, log out …)")
+FOOTER_LINKS: Hook[Link] = Hook(
+    "footer_links", "links of every page's footer after the site's own (privacy, terms, about)")
 MEMBER_SECTIONS: Hook[Callable[[Any], Markup | None]] = Hook(
     "member_sections", "(member) -> a <section> of /members/me, or None")
 ORGANIZATION_SECTIONS: Hook[Callable[[Any], Markup | None]] = Hook(
@@ -144,6 +146,21 @@ DEMO_SEEDERS: Hook[Callable[[int], None]] = Hook(
     "demo_seeders", "(scale) -> None: adds demo data (called in registration order)")
 MEMBER_ERASERS: Hook[Callable[[Any], None]] = Hook(
     "member_erasers", "(member) -> None: erase personal data a room holds about a deleted member")
+@dataclass(frozen=True)
+class DigestSection:
+    """A part of the weekly digest mail: what is new since a moment, for one member."""
+
+    #: heading in the mail (lazy text)
+    title: Any
+    #: (member, since) -> [(line, url), …], newest first, a few at most
+    items: Callable[[Any, Any], list[tuple[str, str]]]
+
+
+DIGEST_SECTIONS: Hook[DigestSection] = Hook(
+    "digest_sections", "the parts of the weekly digest mail (members.digest)")
+MEMBER_DATA_EXPORTS: Hook[Callable[[Any], dict]] = Hook(
+    "member_data_exports", "(member) -> {section: JSON-ready data}: what a room holds about the member "
+    "(/members/me/export)")
 CASE_STUDY_DRAFTERS: Hook[Callable[..., str | None]] = Hook(
     "case_study_drafters",
     "(source, outcome, member) -> URL of a knowhow case-study draft made from a completed referral's or "

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, format_date, format_datetime, get_locale
 
 LANGUAGES = ("ja", "en")
@@ -21,6 +21,8 @@ babel = Babel()
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the CLI (mail jobs) chooses the recipient's locale with force_locale
+        return DEFAULT_LOCALE
     requested = request.args.get("lang")
     if requested in LANGUAGES:
         g.lang_to_remember = requested

@@ -97,12 +97,18 @@ def send_mail(to_address: str, subject: str, body: str, *, kind: str = "",
 
 
 def send_template(to_address: str, template: str, *, locale: str = "ja", kind: str = "",
-                  headers: dict[str, str] | None = None, **context):
-    """Render the mail template (`<room>/mail/<name>.txt`) in the recipient's language; its first line is the subject."""
+                  headers: dict[str, str] | None = None, footer: str = "", **context):
+    """Render the mail template (`<room>/mail/<name>.txt`) in the recipient's language; its first line is the subject.
+
+    `footer` (already in the recipient's language) goes below the signature line "-- ".
+    """
     with force_locale(locale or "ja"):
         text = render_template(template, **context)
     subject, _, body = text.lstrip().partition("\n")
-    return send_mail(to_address, subject, body.lstrip("\n"), kind=kind or template, headers=headers)
+    body = body.strip("\n") + "\n"
+    if footer:
+        body += "\n-- \n" + footer.strip("\n") + "\n"
+    return send_mail(to_address, subject, body, kind=kind or template, headers=headers)
 
 
 def compose(message: OutboxMessage) -> EmailMessage:

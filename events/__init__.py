@@ -38,5 +38,7 @@ def init_app(app: Flask) -> None:
     hooks.MEMBER_SECTIONS.register(app, sections.member_section)
     hooks.IMPACT_FIGURES.register(app, sections.impact_figures)
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
+    hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
+    hooks.DIGEST_SECTIONS.register(app, sections.DIGEST_SECTION)
     hooks.DEMO_SEEDERS.register(app, demo.seed)
     hooks.MAIN_MENU.register(app, sections.MENU_ITEM)

@@ -40,6 +40,7 @@ def send_reminders(now: datetime | None = None) -> int:
             .values(reminded_at=now)
         ).rowcount
         if claimed == 1:
-            mail_member(registration.member, "event_reminder", registration.event, registration=registration)
+            mail_member(registration.member, "event_reminder", registration.event, registration=registration,
+                        notification="event_reminders")
             sent += 1
     return sent

@@ -10,11 +10,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from core import search
 from core.auth import is_admin
 from core.db import db, utcnow
-from core.hooks import Figure, MenuItem, SearchHit, SearchProvider, render_section
+from core.hooks import DigestSection, Figure, MenuItem, SearchHit, SearchProvider, render_section
 from core.i18n import format_local_datetime
+from core.routing import site_url
 from events import search_index, services
 from events.forms import AUDIENCE_LABELS, KIND_LABELS, TOKYO
-from events.models import ACTIVE_STATES, CANCELLED, Event, Registration
+from events.models import ACTIVE_STATES, CANCELLED, Event, EventTheme, Registration
 from events.registration import waitlist_position
 
 HOME_LIMIT = 4
@@ -169,3 +170,23 @@ SEARCH_PROVIDER = SearchProvider(search_index.SEARCH_KIND, _l("Events"), search_
 
 
 MENU_ITEM = MenuItem("events.index", _l("Events"), order=20)
+
+
+DIGEST_LIMIT = 8
+
+
+def digest_items(member, since) -> list[tuple[str, str]]:
+    """Upcoming events published since `since` in the member's prefecture or themes (the weekly digest)."""
+    interest = [Event.prefecture == member.prefecture]
+    if member.themes:
+        interest.append(Event.theme_rows.any(EventTheme.theme.in_(list(member.themes))))
+    events = db.session.scalars(
+        sa.select(Event).where(Event.status == "published", Event.deleted_at.is_(None), Event.created_at >= since,
+                               Event.starts_at > utcnow(), sa.or_(*interest))
+        .order_by(Event.starts_at, Event.id).limit(DIGEST_LIMIT)
+    ).all()
+    return [(f"{format_local_datetime(event.starts_at)} {event.title}", site_url("events.detail", event_id=event.id))
+            for event in events]
+
+
+DIGEST_SECTION = DigestSection(_l("New events"), digest_items)

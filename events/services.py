@@ -158,7 +158,8 @@ def message_attendees(event: Event, subject: str, body: str, actor: Member) -> i
     sent = 0
     for registration in registrations:
         if registration.member is not None:
-            mail_member(registration.member, "event_message", event, subject=subject, body=body)
+            mail_member(registration.member, "event_message", event, subject=subject, body=body,
+                        notification="organiser_messages")
             sent += 1
     audit("event.message", event, actor=actor, recipients=sent, subject=subject)
     return sent
@@ -180,8 +181,25 @@ def erase_member(member: Member) -> None:
         if registration.is_active and withdraw(event, registration, now):
             fill_seats(event, now)
     db.session.execute(
-        sa.update(registrations_table).where(registrations_table.c.member_id == member.id).values(member_id=None)
+        # The per-company key names the member's employer: it goes with the account.
+        sa.update(registrations_table).where(registrations_table.c.member_id == member.id)
+        .values(member_id=None, affiliation_key="")
     )
+
+
+def export_member(member: Member) -> dict:
+    """The member's registrations, for /members/me/export."""
+    rows = db.session.execute(
+        sa.select(Registration, Event.title, Event.starts_at).join(Event)
+        .where(Registration.member_id == member.id).order_by(Registration.created_at, Registration.id)
+    ).all()
+    return {"event_registrations": [
+        {"event_id": registration.event_id, "event_title": title, "event_starts_at": starts_at.isoformat(),
+         "status": registration.status, "waitlist_position": registration.queue_position,
+         "registered_at": registration.created_at.isoformat(), "attendance": registration.attendance,
+         "employer_key_for_company_caps": registration.affiliation_key}
+        for registration, title, starts_at in rows
+    ]}
 
 
 # --- reading -------------------------------------------------------------------

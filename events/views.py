@@ -23,7 +23,7 @@ from wtforms.fields import SelectChoice
 from alliance.permissions import acting_organizations, staff_organization_ids
 from core import refdata
 from core.audit import audit
-from core.auth import admin_required, is_admin
+from core.auth import admin_required, confirmed_required, is_admin
 from core.db import db, utcnow
 from core.forms import EmptyForm, choice_list
 from core.i18n import format_local_datetime
@@ -216,6 +216,7 @@ def registration_message(registration: Registration, position: int | None) -> st
 
 @bp.post("/<int:event_id>/signup")
 @login_required
+@confirmed_required
 def signup(event_id: int):
     """Register the current member, or put them on the waitlist."""
     event = get_visible_event_or_404(event_id)
@@ -279,6 +280,7 @@ def _render_event_form(form: EventForm, event: Event | None):
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def new():
     """Create an event (staff of an alliance organisation, admins)."""
     if not permissions.can_create_events():
@@ -298,6 +300,7 @@ def new():
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def edit(event_id: int):
     """Edit an event; more seats move the waitlist up at once."""
     event = get_managed_event_or_404(event_id)
@@ -626,6 +629,7 @@ def series_detail(series_id: int):
 
 @bp.post("/series/<int:series_id>/signup")
 @login_required
+@confirmed_required
 def series_signup(series_id: int):
     """Register for every upcoming session at once, or for none."""
     series = get_series_or_404(series_id)
@@ -654,6 +658,7 @@ def series_signup(series_id: int):
 
 @bp.route("/series/new", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def series_new():
     """Create a series."""
     if not permissions.can_create_events():
@@ -676,6 +681,7 @@ def series_new():
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def series_edit(series_id: int):
     """Edit a series."""
     series = get_series_or_404(series_id)

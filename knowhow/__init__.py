@@ -24,6 +24,8 @@ def init_app(app: Flask) -> None:
     hooks.IMPACT_SECTIONS.register(app, sections.impact_section)
     hooks.SEARCH_PROVIDERS.register(app, sections.SEARCH_PROVIDER)
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
+    hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
+    hooks.DIGEST_SECTIONS.register(app, sections.DIGEST_SECTION)
     hooks.DEMO_SEEDERS.register(app, demo.seed)
     hooks.MAIN_MENU.register(app, sections.MENU_ITEM)
     hooks.CASE_STUDY_DRAFTERS.register(app, case_studies.draft_case_study)

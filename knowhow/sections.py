@@ -10,9 +10,10 @@ from sqlalchemy.orm import joinedload
 
 from core import search
 from core.db import db
-from core.hooks import Figure, MenuItem, SearchHit, SearchProvider, render_section
+from core.hooks import DigestSection, Figure, MenuItem, SearchHit, SearchProvider, render_section
+from core.routing import site_url
 from knowhow import services
-from knowhow.models import Adoption, Article
+from knowhow.models import Adoption, Article, ArticleTheme
 
 HOME_ARTICLES = 3
 ORGANIZATION_ARTICLES = 5
@@ -118,3 +119,21 @@ SEARCH_PROVIDER = SearchProvider(services.SEARCH_KIND, _l("Knowhow"), search_pro
 
 
 MENU_ITEM = MenuItem("knowhow.index", _l("Knowhow"), order=30)
+
+
+DIGEST_LIMIT = 8
+
+
+def digest_items(member, since) -> list[tuple[str, str]]:
+    """Knowhow published since `since` that the member may read, in their prefecture or themes."""
+    interest = [Article.prefecture == member.prefecture]
+    if member.themes:
+        interest.append(Article.theme_rows.any(ArticleTheme.theme.in_(list(member.themes))))
+    articles = db.session.scalars(
+        sa.select(Article).where(services.visible_clause(member), Article.published_at >= since, sa.or_(*interest))
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(DIGEST_LIMIT)
+    ).all()
+    return [(article.title, site_url("knowhow.detail", slug=article.slug)) for article in articles]
+
+
+DIGEST_SECTION = DigestSection(_l("New knowhow"), digest_items)

@@ -14,7 +14,7 @@ from alliance.permissions import is_alliance_staff, staff_organization_ids
 from core import search
 from core.audit import audit
 from core.auth import is_admin
-from core.db import db, utcnow
+from core.db import db, json_row, utcnow
 from core.markdown import markdown_to_text
 from knowhow.models import PLAYBOOK_FIELDS, Adoption, Article, ArticleRevision, ArticleTheme
 
@@ -437,6 +437,16 @@ def articles_for_hits(hits: Iterable[search.Hit], member) -> dict[int, Article]:
 
 
 # --- erasure --------------------------------------------------------------------------------------
+
+
+def export_member(member) -> dict:
+    """The articles the member wrote, for /members/me/export."""
+    articles = db.session.scalars(sa.select(Article).where(Article.author_id == member.id).order_by(Article.id))
+    return {"articles": [
+        json_row(article, "slug", "kind", "title", "summary", "body", "visibility", "status", "prefecture",
+                 "created_at", "updated_at")
+        for article in articles
+    ]}
 
 
 def erase_member(member) -> None:

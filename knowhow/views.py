@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from alliance.permissions import acting_organizations, staff_organization_ids
 from core import refdata
-from core.auth import admin_required
+from core.auth import admin_required, confirmed_required
 from core.db import db
 from core.markdown import markdown_to_text
 from core.paging import check_page, paginate, requested_page
@@ -141,6 +141,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def new():
     """Write an article (any member)."""
     form = ArticleForm(organizations=acting_organizations(current_user))
@@ -185,6 +186,7 @@ def detail(slug):
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
+@confirmed_required
 def edit(slug):
     """Edit an article; the previous version is kept."""
     article = get_editable_article_or_404(slug)

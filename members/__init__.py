@@ -4,13 +4,14 @@ from flask import Flask
 
 from core import hooks
 from core.api import add_openapi
-from core.auth import login_manager
+from core.auth import AddressUnconfirmed, login_manager
 from core.security import csrf
-from members import cli, demo, sections, services
+from members import cli, demo, digest, sections, services
+from members import sessions as member_sessions
 from members.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from members.api import bp as api_bp
 from members.models import affiliation_name
-from members.views import bp
+from members.views import bp, render_unconfirmed
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +24,9 @@ def init_app(app: Flask) -> None:
     hooks.DEMO_SEEDERS.register(app, demo.seed_scale)
     app.jinja_env.globals.update(affiliation_name=affiliation_name)
     app.register_blueprint(bp)
+    app.register_error_handler(AddressUnconfirmed, render_unconfirmed)
+    member_sessions.init_app(app)
+    app.cli.add_command(digest.digest_cli)
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp)
     add_openapi(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)

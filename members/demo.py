@@ -42,7 +42,7 @@ def create_demo_member(
     member = Member(
         email=email, display_name=display_name, prefecture=prefecture, affiliation=affiliation,
         organization_name=organization_name, themes=list(themes), is_admin=is_admin,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password), email_verified_at=utcnow(),
     )
     db.session.add(member)
     return member, password
@@ -97,6 +97,7 @@ def seed_scale(scale: int) -> None:
             "locale": "ja",
             "created_at": now,
             "password_changed_at": now,
+            "email_verified_at": now,
         }
         for number in range(scale * SCALE_MEMBERS)
     ]

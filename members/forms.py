@@ -2,11 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from core import refdata
-from core.forms import ChoiceField, MultiCheckboxField, TextAreaField, choice_list
+from core.forms import ChoiceField, EmailAddressField, MultiCheckboxField, TextAreaField, choice_list
 from members import services
 from members.models import AFFILIATIONS, LOCALES
 
@@ -18,20 +18,14 @@ TOKEN_NAME_MAX = 60
 
 
 def _email_field():
-    return EmailField(
+    return EmailAddressField(
         _l("Email address"),
         validators=[
             DataRequired(_l("Please enter your email address.")),
             Length(max=EMAIL_MAX, message=_l("Use at most %(max)d characters.")),
             Email(_l("Please enter a valid email address, such as name@example.jp.")),
         ],
-        filters=[_strip],
-        render_kw={"autocomplete": "email"},
     )
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _new_password_fields():
@@ -89,10 +83,9 @@ class _ProfileFields(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
+    email = EmailAddressField(
         _l("Email address"),
         validators=[DataRequired(_l("Please enter your email address.")), Length(max=254)],
-        render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
         _l("Password"),
@@ -104,14 +97,14 @@ class LoginForm(FlaskForm):
 class SignupForm(_ProfileFields):
     email = _email_field()
     password, password_confirm = _new_password_fields()
+    digest = BooleanField(_l("Send me the weekly digest of new events and knowhow for my prefecture and themes"))
     agree_terms = BooleanField(
         _l("I agree to the terms of use and the privacy policy"),
         validators=[DataRequired(_l("Please agree to the terms of use to become a member."))],
     )
 
-    def validate_email(self, field):
-        if services.email_taken(field.data):
-            raise ValidationError(_l("This email address is already registered. Please log in instead."))
+    # No check that the address is free: the page must not tell a stranger who is a member
+    # (services.sign_up mails the owner instead).
 
     def validate_password(self, field):
         problem = services.password_problem(field.data, self.email.data or "")
@@ -194,3 +187,20 @@ class ApiTokenForm(FlaskForm):
             Length(max=TOKEN_NAME_MAX, message=_l("Use at most %(max)d characters.")),
         ],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password, password_confirm = _new_password_fields()
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def validate_password(self, field):
+        problem = services.password_problem(field.data, self.member.email)
+        if problem:
+            raise ValidationError(problem)

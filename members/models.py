@@ -55,6 +55,8 @@ class Member(UserMixin, Base):
     locale: Mapped[str] = mapped_column(sa.String(5), default="ja")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when the member opened the link mailed to `email`; None until then (see members.confirmation)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     theme_rows: Mapped[list["MemberTheme"]] = relationship(
         cascade="all, delete-orphan", order_by="MemberTheme.theme", lazy="selectin"
@@ -66,6 +68,11 @@ class Member(UserMixin, Base):
 
     #: the login session this request was authenticated with (set by the loader)
     session_key = None
+    login_session_id = None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_verified_at is not None
 
     def get_id(self) -> str | None:
         # Flask-Login keeps this in the cookie: a login session key, not the member id,
@@ -99,6 +106,10 @@ class LoginSession(Base):
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: refreshed at most every few minutes (members.sessions)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the network the browser was last seen from, never the whole address ("203.0.113.x")
+    ip_prefix: Mapped[str] = mapped_column(sa.String(50), default="")
 
     member: Mapped[Member] = relationship()
 
@@ -120,3 +131,49 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[Member] = relationship()
+
+
+#: what a mailed one-time link does
+TOKEN_PURPOSES = ("reset", "verify", "change")
+
+
+class AccountToken(Base):
+    """A one-time link mailed to a member: a password reset, or the confirmation of an address.
+
+    Only the SHA-256 of the token is stored. `email` is the address the link was mailed
+    to: for "verify" the member's own, for "change" the new address it will move to.
+    """
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (one_of("purpose", TOKEN_PURPOSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship()
+
+
+class MailPreference(Base):
+    """A member's choice for one kind of mail they can switch off (members.notifications)."""
+
+    __tablename__ = "mail_preferences"
+
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    enabled: Mapped[bool] = mapped_column()
+
+
+class DigestDelivery(Base):
+    """The weekly digest went to this member for this ISO week ("2026-W49"): at most one per week."""
+
+    __tablename__ = "digest_deliveries"
+
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    week: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -14,8 +15,10 @@ from flask_login import login_user, logout_user
 from core import hooks
 from core.audit import AuditEntry, audit
 from core.db import db, utcnow
+from core.forms import normalise_email_input
 from core.mail import OutboxMessage, send_template
 from core.routing import site_url
+from members import links, sessions
 from members.models import ApiToken, LoginSession, Member, MemberTheme
 
 TOKEN_PREFIX = "ran_"  # noqa: S105 # nosec B105 # a public prefix marking our tokens for secret scanners
@@ -23,6 +26,8 @@ PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 128
 #: a member may hold this many live API tokens at once
 MAX_API_TOKENS = 20
+#: mail naming a deleted member is erased by their display name too, unless it is shorter than this
+MIN_NAME_ERASED = 2
 #: shorter local parts ("a@…") would forbid too many passwords; they are only refused whole
 _MIN_LOCAL_PART_CHECKED = 3
 
@@ -77,7 +82,7 @@ def authenticate(email: str, password: str) -> Member | None:
 
 
 def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+    return normalise_email_input(email)
 
 
 def password_problem(password: str, email: str):
@@ -126,10 +131,102 @@ def create_member(
     db.session.flush()
     send_template(
         member.email, "members/mail/welcome.txt", locale=member.locale, kind="member.welcome", member=member,
-        profile_url=site_url("members.me"),
+        profile_url=site_url("members.me"), verify_url=site_url("members.verify", token=links.issue(member, "verify")),
         slack_invite_url=current_app.config.get("SLACK_INVITE_URL", ""),
     )
     return member
+
+
+#: an owner is told about signups with their address at most this often
+SIGNUP_NOTICE_INTERVAL = timedelta(hours=1)
+
+
+def sign_up(*, email: str, password: str, locale: str, **profile) -> Member | None:
+    """Signup that tells a stranger nothing: a registered address gets a notice mailed to its owner
+    instead of a new account (None), and costs the same password hash."""
+    existing = db.session.scalar(sa.select(Member).where(Member.email == normalise_email(email)))
+    if existing is None:
+        return create_member(email=email, password=password, locale=locale, **profile)
+    hash_password(password)
+    recently = db.session.scalar(sa.select(OutboxMessage.id).where(
+        OutboxMessage.to_address == existing.email, OutboxMessage.kind == "member.signup_existing",
+        OutboxMessage.created_at > utcnow() - SIGNUP_NOTICE_INTERVAL).limit(1))
+    if recently is None:
+        send_template(existing.email, "members/mail/signup_existing.txt", locale=existing.locale,
+                      kind="member.signup_existing", member=existing, login_url=site_url("members.login"),
+                      forgot_url=site_url("members.forgot_password"))
+    return None
+
+
+def send_confirmation(member: Member) -> None:
+    """Mail the member a new link that confirms their address (the earlier one stops working)."""
+    send_template(member.email, "members/mail/confirm_address.txt", locale=member.locale, kind="member.verify",
+                  member=member, url=site_url("members.verify", token=links.issue(member, "verify")))
+
+
+def request_email_change(member: Member, new_email: str) -> None:
+    """The new address takes effect when the link mailed to it is opened (members.confirm_link)."""
+    new_email = normalise_email(new_email)
+    token = links.issue(member, "change", email=new_email)
+    send_template(new_email, "members/mail/confirm_new_address.txt", locale=member.locale, kind="member.change_email",
+                  member=member, new_email=new_email, url=site_url("members.verify", token=token))
+
+
+class LinkRefused(Exception):
+    """A confirmation link that cannot be applied any more (the address was taken meanwhile)."""
+
+
+def confirm_link(row) -> Member:
+    """Apply a confirmation link: the address is confirmed, or the account moves to the new one."""
+    member = row.member
+    links.use(row)
+    if row.purpose == "change":
+        if email_taken(row.email, except_member=member):
+            raise LinkRefused()
+        change_email(member, row.email)
+    member.email_verified_at = utcnow()
+    return member
+
+
+def send_password_reset(email: str) -> None:
+    """Mail a reset link when the address belongs to a member; nothing otherwise (the caller says the same)."""
+    member = db.session.scalar(sa.select(Member).where(Member.email == normalise_email(email)))
+    if member is not None:
+        mail_reset_link(member)
+
+
+def mail_reset_link(member: Member) -> None:
+    token = links.issue(member, "reset")
+    send_template(member.email, "members/mail/password_reset.txt", locale=member.locale, kind="member.password_reset",
+                  member=member, url=site_url("members.reset_password", token=token),
+                  hours=int(links.LIFETIME["reset"].total_seconds() // 3600))
+
+
+def reset_password(row, new_password: str) -> Member:
+    """Set the password from a reset link: every login session ends, API tokens are revoked.
+
+    Opening the link proves the mailbox is the member's, so it also confirms the address.
+    """
+    member = row.member
+    links.use(row)
+    links.retire(member, "reset")
+    _set_password(member, new_password)
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.member_id == member.id))
+    if member.email_verified_at is None and row.email == member.email:
+        member.email_verified_at = utcnow()
+    audit("member.password_reset", member)
+    return member
+
+
+def _set_password(member: Member, new_password: str) -> None:
+    member.password_hash = hash_password(new_password)
+    member.password_changed_at = utcnow()
+    db.session.execute(sa.update(ApiToken).where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=utcnow()))
+    send_template(
+        member.email, "members/mail/member_password_changed.txt", locale=member.locale,
+        kind="member.password_changed", member=member,
+    )
 
 
 def update_profile(
@@ -163,15 +260,10 @@ def change_email(member: Member, new_email: str) -> None:
 
 
 def change_password(member: Member, new_password: str) -> None:
-    """Set a new password and log out every other browser of the member."""
-    member.password_hash = hash_password(new_password)
-    member.password_changed_at = utcnow()
+    """Set a new password, log out every other browser of the member and revoke their API tokens."""
+    _set_password(member, new_password)
     end_other_sessions(member)
     audit("member.password_change", member)
-    send_template(
-        member.email, "members/mail/member_password_changed.txt", locale=member.locale,
-        kind="member.password_changed", member=member,
-    )
 
 
 def rotate_session(member: Member) -> None:
@@ -187,7 +279,7 @@ def is_last_admin(member: Member) -> bool:
     return admins <= 1
 
 
-def _former_emails(member_id: int) -> set[str]:
+def former_emails(member_id: int) -> set[str]:
     """Addresses the member used before (from the audit log of email changes)."""
     details = db.session.scalars(
         sa.select(AuditEntry.details).where(
@@ -205,14 +297,13 @@ def delete_member(member: Member) -> None:
     for eraser in hooks.MEMBER_ERASERS.implementations():
         eraser(member)
     member_id = member.id
-    addresses = {member.email} | _former_emails(member_id)
+    addresses = {member.email} | former_emails(member_id)
     # Mail to or about the member carries their addresses and name.
-    for address in addresses:
-        db.session.execute(
-            sa.delete(OutboxMessage).where(
-                sa.or_(OutboxMessage.to_address == address, OutboxMessage.body.contains(address, autoescape=True))
-            )
-        )
+    naming = [OutboxMessage.to_address.in_(addresses),
+              *(OutboxMessage.body.contains(address, autoescape=True) for address in addresses)]
+    if len(member.display_name) >= MIN_NAME_ERASED:
+        naming.append(OutboxMessage.body.contains(member.display_name, autoescape=True))
+    db.session.execute(sa.delete(OutboxMessage).where(sa.or_(*naming)))
     # What the log said about this account (e.g. the address at create-admin) goes,
     # and so do the IP addresses of their own actions; the actions themselves stay.
     db.session.execute(
@@ -243,6 +334,7 @@ def start_session(member: Member) -> None:
             member_id=member.id,
             key_hash=_digest(key),
             user_agent=(request.headers.get("User-Agent") or "")[:200],
+            **sessions.seen_now(),
         )
     )
     member.session_key = key
@@ -274,11 +366,16 @@ def member_for_session_key(key: str) -> Member | None:
     """Flask-Login's user loader: the member of a live login session."""
     if not key:
         return None
-    member = db.session.scalar(
-        sa.select(Member).join(LoginSession).where(LoginSession.key_hash == _digest(key))
-    )
-    if member is not None:
-        member.session_key = key
+    found = db.session.execute(
+        sa.select(Member, LoginSession.id, LoginSession.last_seen_at)
+        .join(LoginSession).where(LoginSession.key_hash == _digest(key))
+    ).first()
+    if found is None:
+        return None
+    member, login_session_id, last_seen_at = found
+    member.session_key = key
+    member.login_session_id = login_session_id
+    sessions.note_visit(login_session_id, last_seen_at)
     return member
 
 
@@ -342,7 +439,7 @@ def create_admin(email: str, password: str, display_name: str = "事務局") -> 
     if member is None:
         member = Member(
             email=email, display_name=display_name, prefecture="13", affiliation="npo",
-            password_hash=hash_password(password),
+            password_hash=hash_password(password), email_verified_at=utcnow(),
         )
         db.session.add(member)
     else:
@@ -350,3 +447,18 @@ def create_admin(email: str, password: str, display_name: str = "事務局") -> 
         member.password_changed_at = utcnow()
     member.is_admin = True
     return member
+
+
+def login_sessions(member: Member) -> list[LoginSession]:
+    """The member's logged-in browsers, the most recently seen first."""
+    return list(db.session.scalars(
+        sa.select(LoginSession).where(LoginSession.member_id == member.id)
+        .order_by(sa.func.coalesce(LoginSession.last_seen_at, LoginSession.created_at).desc(), LoginSession.id.desc())
+    ))
+
+
+def end_login_session(member: Member, login_session_id: int) -> bool:
+    """Log out one of the member's browsers; False when it is not theirs (or already gone)."""
+    result = db.session.execute(sa.delete(LoginSession).where(
+        LoginSession.id == login_session_id, LoginSession.member_id == member.id))
+    return result.rowcount == 1

@@ -32,6 +32,7 @@ import warnings
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -43,7 +44,7 @@ from xdist.scheduler import LoadScopeScheduling
 from alliance.models import Organization, OrganizationStaff, OrganizationTheme
 from app import MIGRATIONS_DIR, create_app
 from core import hooks
-from core.db import db, normalise_database_url
+from core.db import db, normalise_database_url, utcnow
 from core.mail import OutboxMessage
 from core.security import limiter
 from members.models import Member
@@ -426,7 +427,8 @@ def _next() -> int:
 
 
 def member_fields(**fields) -> dict:
-    """A new member's columns: a unique address, name and employer; fields override them."""
+    """A new member's columns: a unique, confirmed address, name and employer; fields override them
+    (`email_verified_at=None` for a member who has not opened the confirmation link yet)."""
     n = _next()
     return {
         "email": f"member{n}@example.jp",
@@ -434,6 +436,7 @@ def member_fields(**fields) -> dict:
         "prefecture": "13",
         "affiliation": "company",
         "organization_name": f"テスト株式会社{n}",
+        "email_verified_at": utcnow(),
         **fields,
     }
 
@@ -560,6 +563,21 @@ def outbox(app):
             return messages
 
     return read
+
+
+@pytest.fixture
+def mail_link(outbox):
+    """`mail_link(to, kind, prefix)`: the path of the first link under `prefix` in the newest such mail."""
+
+    def find(to_address: str, kind: str, prefix: str = "/") -> str:
+        messages = outbox(to_address, kind=kind)
+        assert messages, f"no {kind} mail to {to_address}"
+        for url in re.findall(r"https?://\S+", messages[-1].body):
+            if urlsplit(url).path.startswith(prefix):
+                return urlsplit(url).path
+        raise AssertionError(f"no link under {prefix} in:\n{messages[-1].body}")
+
+    return find
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     hooks.IMPACT_SECTIONS.register(app, sections.impact_section)
     hooks.SECRETARIAT_SECTIONS.register(app, sections.secretariat_section)
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
+    hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
     hooks.DEMO_SEEDERS.register(app, demo.seed)
     hooks.MAIN_MENU.register(app, sections.MENU_ITEM)
     hooks.EXPERTISE_PROFILE_PAGES.register(app, sections.profile_page)

@@ -34,9 +34,10 @@ from alliance.projects.models import (
 from core import hooks
 from core.audit import audit
 from core.auth import is_admin
-from core.db import db, utcnow
+from core.db import db, json_row, utcnow
 from core.mail import send_template
 from core.routing import site_url
+from members import notifications
 from members.expertise.models import ExpertiseProfile, skill_key
 from members.models import Member
 
@@ -217,9 +218,9 @@ def apply(project: Project, member: Member, motivation: str) -> ProjectApplicati
     send_template(member.email, "projects/mail/project_application_confirmed.txt", locale=member.locale,
                   kind="project.application_confirmed", member=member, project=project, url=application_url)
     for staff in _staff_recipients(project):
-        send_template(staff.email, "projects/mail/project_application_received.txt", locale=staff.locale,
-                      kind="project.application_received", recipient=staff, applicant=member, project=project,
-                      url=application_url)
+        notifications.send(staff, "staff_updates", "projects/mail/project_application_received.txt",
+                           mail_kind="project.application_received", recipient=staff, applicant=member, project=project,
+                           url=application_url)
     return application
 
 
@@ -232,9 +233,9 @@ def withdraw(application: ProjectApplication) -> None:
     audit("project_application.withdraw", application, project_id=application.project_id)
     project = application.project
     for staff in _staff_recipients(project):
-        send_template(staff.email, "projects/mail/project_application_withdrawn.txt", locale=staff.locale,
-                      kind="project.application_withdrawn", recipient=staff, applicant=application.member,
-                      project=project, url=site_url("projects.applicants", project_id=project.id))
+        notifications.send(staff, "staff_updates", "projects/mail/project_application_withdrawn.txt",
+                           mail_kind="project.application_withdrawn", recipient=staff, applicant=application.member,
+                           project=project, url=site_url("projects.applicants", project_id=project.id))
 
 
 def allowed_moves(application: ProjectApplication) -> tuple[str, ...]:
@@ -377,9 +378,9 @@ def save_report(programme: Programme, report: str, *, submit: bool) -> None:
     programme.report_submitted_at = utcnow()
     audit("programme.report_submit", programme)
     for staff in _staff_recipients(programme.project):
-        send_template(staff.email, "projects/mail/project_programme_report.txt", locale=staff.locale,
-                      kind="project.programme_report", recipient=staff, person=programme.member,
-                      project=programme.project, url=site_url("programmes.programme", programme_id=programme.id))
+        notifications.send(staff, "staff_updates", "projects/mail/project_programme_report.txt",
+                           mail_kind="project.programme_report", recipient=staff, person=programme.member,
+                           project=programme.project, url=site_url("programmes.programme", programme_id=programme.id))
 
 
 def set_cohort_listing(programme: Programme, listed: bool) -> None:
@@ -614,6 +615,17 @@ def impact_by_organization(organization_id: int | None = None) -> list[Organizat
         query = query.where(Organization.id == organization_id)
     return [OrganizationImpact(organization, people, companies, municipalities, others, int(hours))
             for organization, people, companies, municipalities, others, hours in db.session.execute(query)]
+
+
+def export_member(member: Member) -> dict:
+    """The member's applications to projects, for /members/me/export."""
+    applications = db.session.scalars(sa.select(ProjectApplication).where(
+        ProjectApplication.member_id == member.id).order_by(ProjectApplication.id))
+    return {"project_applications": [
+        {**json_row(application, "id", "project_id", "motivation", "status", "message", "created_at", "decided_at"),
+         "project_title": application.project.title}
+        for application in applications
+    ]}
 
 
 def erase_member(member: Member) -> None:

@@ -22,6 +22,7 @@ from alliance.projects.models import (
     phase_name,
 )
 from core import refdata
+from core.auth import confirmed_required
 from core.db import db
 from core.forms import EmptyForm
 from core.paging import paginate
@@ -98,6 +99,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def new():
     """Post a project for a local host (alliance staff, admins)."""
     organizations = acting_organizations(current_user)
@@ -180,6 +182,7 @@ def reopen(project_id: int):
 
 @bp.post("/<int:project_id>/apply")
 @login_required
+@confirmed_required
 def apply(project_id: int):
     """Apply with a motivation; the posting staff and I are mailed."""
     project = get_project_or_404(project_id)

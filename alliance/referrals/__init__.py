@@ -3,6 +3,7 @@
 from flask import Flask
 
 from alliance.referrals import api, cli, demo, sections
+from alliance.referrals.forms import consultation_theme_name
 from alliance.referrals.views import bp, consult_bp
 from core import hooks
 from core.api import add_openapi
@@ -10,6 +11,7 @@ from core.security import csrf
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(consultation_theme_name=consultation_theme_name)
     app.register_blueprint(bp)
     app.register_blueprint(consult_bp)
     csrf.exempt(api.bp)

@@ -3,12 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    EmailField,
+    BooleanField,
     HiddenField,
     IntegerField,
     SelectField,
     StringField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -23,7 +24,7 @@ from wtforms.validators import (
 from alliance.referrals.models import REFERRAL_FORMATS
 from alliance.referrals.services import FORMAT_LABELS
 from core import refdata
-from core.forms import MultiCheckboxField, TextAreaField, choice_list
+from core.forms import EmailAddressField, MultiCheckboxField, TextAreaField, choice_list
 
 TITLE_MAX = 120
 TEXT_MAX = 5000
@@ -171,6 +172,16 @@ class OutcomeForm(FlaskForm):
     hours = _count_field(_l("Hours spent"))
 
 
+#: the consultation form's choice for a company that does not know which theme it needs
+UNSURE_THEME = "unsure"
+UNSURE_THEME_LABEL = _l("Not sure / other")
+
+
+def consultation_theme_name(slug: str) -> str:
+    """A theme ticked on a consultation, including "not sure"."""
+    return str(UNSURE_THEME_LABEL) if slug == UNSURE_THEME else refdata.theme_name(slug)
+
+
 class ConsultationForm(FlaskForm):
     """The public /consult form (DESIGN field names) with the `website` honeypot."""
 
@@ -186,7 +197,7 @@ class ConsultationForm(FlaskForm):
         validators=[DataRequired(_l("Please enter your name.")),
                     Length(max=60, message=_l("Please keep this within %(max)d characters."))],
     )
-    email = EmailField(
+    email = EmailAddressField(
         _l("Email address"),
         filters=[_stripped],
         validators=[DataRequired(_l("Please enter your email address.")),
@@ -200,7 +211,7 @@ class ConsultationForm(FlaskForm):
     )
     themes = MultiCheckboxField(
         _l("Themes"),
-        choices=refdata.theme_choices(),
+        choices=[*refdata.theme_choices(), SelectChoice(UNSURE_THEME, UNSURE_THEME_LABEL)],
         validate_choice=False,
         validators=[DataRequired(_l("Please choose at least one theme."))],
     )
@@ -211,6 +222,10 @@ class ConsultationForm(FlaskForm):
                     Length(min=10, max=CONSULTATION_MESSAGE_MAX,
                            message=_l("Please write between %(min)d and %(max)d characters."))],
     )
+    agree_privacy = BooleanField(
+        _l("I agree to the handling of my personal data as the privacy policy describes"),
+        validators=[DataRequired(_l("Please agree to the privacy policy so that we can take on your request."))],
+    )
     #: honeypot: hidden from people, filled in by bots
     website = StringField(_l("Leave this field empty"))
 
@@ -219,7 +234,7 @@ class ConsultationForm(FlaskForm):
             raise ValidationError(_l("Please select a prefecture."))
 
     def validate_themes(self, field):
-        if any(slug not in refdata.THEMES_BY_SLUG for slug in field.data):
+        if any(slug not in refdata.THEMES_BY_SLUG and slug != UNSURE_THEME for slug in field.data):
             raise ValidationError(_l("Please choose themes from the list."))
 
     @property

@@ -44,6 +44,8 @@ class Consultation(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: when the sender agreed to the privacy notice (/privacy) on the form
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: set when the retention period ended and the contact data was erased
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

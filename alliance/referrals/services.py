@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -36,6 +35,7 @@ from core.auth import is_admin
 from core.db import db, utcnow
 from core.mail import send_template
 from core.routing import site_url
+from members import notifications
 from members.models import Member
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -164,8 +164,8 @@ def _mail_parties(referral: Referral, template: str, kind: str, actor, *, extra_
     for member in party_members(referral, extra_organization_ids=extra_organization_ids):
         if actor is not None and member.id == actor.id:
             continue
-        send_template(member.email, f"referrals/mail/{template}.txt", locale=member.locale, kind=kind, referral=referral,
-                      recipient=member, actor=actor, url=referral_url(referral), **context)
+        notifications.send(member, "staff_updates", f"referrals/mail/{template}.txt", mail_kind=kind,
+                           referral=referral, recipient=member, actor=actor, url=referral_url(referral), **context)
 
 
 def referral_url(referral: Referral) -> str:
@@ -423,14 +423,14 @@ def submit_consultation(*, organization_name: str, contact_name: str, email: str
     consultation = Consultation(
         reference=new_reference(), organization_name=organization_name.strip(),
         contact_name=contact_name.strip(), email=email.strip(), prefecture=prefecture,
-        message=message.strip(), themes=sorted(set(themes)), status="new",
+        message=message.strip(), themes=sorted(set(themes)), status="new", consented_at=utcnow(),
     )
     db.session.add(consultation)
     db.session.flush()
     audit("consultation.create", consultation, reference=consultation.reference)
     send_template(consultation.email, "referrals/mail/consultation_received.txt", locale=locale, kind="consultation.received",
                   consultation=consultation)
-    triage_url = url_for("referrals.triage_detail", consultation_id=consultation.id, _external=True)
+    triage_url = site_url("referrals.triage_detail", consultation_id=consultation.id)
     for admin in db.session.scalars(sa.select(Member).where(Member.is_admin.is_(True)).order_by(Member.id)):
         send_template(admin.email, "referrals/mail/consultation_new.txt", locale=admin.locale, kind="consultation.new",
                       consultation=consultation, url=triage_url)
@@ -500,7 +500,7 @@ def consultation_candidates(consultation: Consultation, limit: int = 5):
     """Suggested organisations per theme of a consultation, ranked as for referrals."""
     return {
         theme: rank_organizations(theme, consultation.prefecture, remote_wanted=True, limit=limit)
-        for theme in consultation.themes
+        for theme in consultation.themes if theme in refdata.THEMES_BY_SLUG  # not "not sure"
     }
 
 

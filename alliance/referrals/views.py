@@ -25,7 +25,7 @@ from alliance.referrals.forms import (
 )
 from alliance.referrals.models import CONSULTATION_STATUSES, REFERRAL_STATUSES, Consultation, Referral
 from core import refdata
-from core.auth import admin_required, is_admin
+from core.auth import admin_required, confirmed_required, is_admin
 from core.db import db
 from core.forms import choice_list
 from core.i18n import current_language
@@ -144,6 +144,7 @@ def _requester_form(form: ReferralForm, organizations) -> None:
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@confirmed_required
 def new():
     """Ask the alliance for help in a theme for our region."""
     _staff_or_admin_or_404()

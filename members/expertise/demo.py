@@ -7,7 +7,7 @@ instance's demo-accounts file, as members/demo.py does for the first accounts.
 
 import sqlalchemy as sa
 
-from core.db import db
+from core.db import db, utcnow
 from members.demo import demo_password, record_demo_accounts
 from members.expertise.models import ExpertiseProfile, ExpertiseSkill, ExpertiseTheme, skill_key
 from members.expertise.synthetic import SYNTHETIC_EMAIL, add_synthetic_profiles
@@ -75,7 +75,8 @@ def _seed_people() -> None:
          visibility, summary) in DEMO_PEOPLE:
         password = demo_password()
         member = Member(email=email, display_name=name, prefecture=prefecture, affiliation=affiliation,
-                        organization_name=workplace, themes=list(themes), password_hash=hash_password(password))
+                        organization_name=workplace, themes=list(themes), password_hash=hash_password(password),
+                        email_verified_at=utcnow())
         db.session.add(member)
         db.session.flush()
         profile = ExpertiseProfile(member_id=member.id, summary=summary, hours_per_month=hours, remote=remote,

@@ -52,7 +52,7 @@ def add_synthetic_profiles(count: int, *, seed: int = 7, start: int = 1) -> int:
             {"email": SYNTHETIC_EMAIL.format(n), "password_hash": "!synthetic", "display_name": f"サンプル会員{n:06d}",  # nosec B105 - "!synthetic" is a hash no password matches
              "prefecture": rng.choices(codes, weights)[0], "affiliation": rng.choice(affiliations),
              "organization_name": "", "bio": "", "is_admin": False, "locale": "ja",
-             "created_at": now, "password_changed_at": now}
+             "created_at": now, "password_changed_at": now, "email_verified_at": now}
             for n in numbers
         ]
         db.session.execute(sa.insert(Member), members)

@@ -9,6 +9,10 @@ from core.db import db
 from members.models import Member
 from tests.conftest import PASSWORD, csrf_token_from
 
+# Account rules reach into registrations and applications: their rooms' fixtures serve here too.
+from tests.events.conftest import make_event, register  # noqa: F401
+from tests.projects.conftest import make_project  # noqa: F401
+
 NEW_PASSWORD = "river-lantern-compass-81"
 
 

@@ -167,7 +167,8 @@ def test_bad_edit_changes_nothing(client, auth, make_member, find_member, change
     assert find_member(member.email).organization_name == "元の会社"
 
 
-def test_changing_the_email_needs_the_current_password(client, auth, make_member, find_member, outbox):
+def test_changing_the_email_needs_the_password_and_the_new_address_confirms_it(client, auth, make_member,
+                                                                                find_member, outbox, mail_link):
     member = make_member(email="old@example.jp")
     auth.login(member)
     missing = client.post("/members/me/edit", data=profile_form(member, email="new@example.jp"))
@@ -177,9 +178,17 @@ def test_changing_the_email_needs_the_current_password(client, auth, make_member
     assert find_member("new@example.jp") is None
     right = client.post("/members/me/edit", data=profile_form(member, email="New@Example.jp", current_password=PASSWORD))
     assert right.status_code == 302
+    # Nothing changes until the link mailed to the new address is opened.
+    assert find_member("new@example.jp") is None and find_member("old@example.jp") is not None
+    assert "new@example.jp" in client.get("/members/me").get_data(as_text=True)  # the flash says where the link went
+    link = mail_link("new@example.jp", "member.change_email", "/members/verify/")
+    assert "new@example.jp" in client.get(link).get_data(as_text=True)
+    assert find_member("new@example.jp") is None  # opening the page alone changes nothing
+    client.post(link)
     assert find_member("new@example.jp") is not None and find_member("old@example.jp") is None
     [notice] = outbox("old@example.jp", kind="member.email_changed")
     assert "new@example.jp" in notice.body
+    assert client.post(link).status_code == 404  # once only
 
 
 def test_email_of_another_account_is_refused(client, auth, make_member, find_member):

@@ -1,4 +1,5 @@
-"""Signup: RAN membership starts at once, with a welcome mail; bad input changes nothing."""
+"""Signup: the account at once, the address confirmed by a mailed link, nothing told to strangers; bad input
+changes nothing."""
 
 import re
 
@@ -9,24 +10,32 @@ from tests.conftest import csrf_token_from
 from tests.members.conftest import field_errors
 
 
-def test_signup_creates_the_member_and_logs_them_in(client, signup_data, find_member):
+def test_signup_creates_an_unconfirmed_member_and_asks_to_check_the_mail(client, signup_data, find_member):
     response = client.post("/members/signup", data=signup_data(email=" Hanako@Example.JP "))
     assert response.status_code == 302
-    assert response.headers["Location"] == "/members/me"
+    assert response.headers["Location"] == "/members/signup/sent"
     member = find_member("hanako@example.jp")
-    assert member is not None
+    assert member is not None and member.email_verified_at is None
     assert (member.display_name, member.prefecture, member.affiliation) == ("山田 花子", "04", "company")
     assert member.organization_name == "石巻テスト水産株式会社"
     assert sorted(member.themes) == ["seniors", "youth-retention"]
     assert member.locale == "ja" and not member.is_admin
-    page = client.get("/members/me").get_data(as_text=True)
-    assert "RAN会員になって" in page and "山田 花子" in page
+    page = client.get("/members/signup/sent").get_data(as_text=True)
+    assert "確認メールを送信しました" in page and "hanako@example.jp" in page
 
 
-def test_signup_starts_a_login_session(client, signup_data, count_rows):
+def test_signup_logs_nobody_in_until_they_log_in(client, signup_data, count_rows, auth, find_member):
     client.post("/members/signup", data=signup_data())
-    assert count_rows(LoginSession) == 1
-    assert client.get("/members/me").status_code == 200
+    assert count_rows(LoginSession) == 0
+    assert client.get("/members/me").status_code == 302
+    assert auth.login("hanako@example.jp", "maple-harbour-lights-27").status_code == 302
+    page = client.get("/members/me").get_data(as_text=True)
+    assert "メールアドレスの確認をお願いします" in page
+
+
+def test_a_full_width_address_is_normalised(client, signup_data, find_member):
+    client.post("/members/signup", data=signup_data(email="ＨＡＮＡＫＯ＠ｅｘａｍｐｌｅ．ｊｐ"))
+    assert find_member("hanako@example.jp") is not None
 
 
 def test_signup_in_english_sets_the_mail_language(client, signup_data, find_member, outbox):
@@ -65,13 +74,14 @@ def test_repeated_theme_is_stored_once(client, signup_data, find_member):
     assert sorted(find_member("hanako@example.jp").themes) == ["seniors", "women"]
 
 
-def test_signup_follows_a_safe_next_only(client, signup_data):
-    response = client.post("/members/signup?next=/events/1", data=signup_data())
-    assert response.headers["Location"] == "/events/1"
-    other = client.application.test_client()
-    response = other.post("/members/signup?next=https://evil.example/",
-                          data=signup_data(email="second@example.jp"))
-    assert response.headers["Location"] == "/members/me"
+def test_the_digest_is_asked_for_at_signup(client, signup_data, find_member, app):
+    from members import notifications
+
+    client.post("/members/signup", data=signup_data(digest="y"))
+    client.post("/members/signup", data=signup_data(email="nodigest@example.jp"))
+    with app.app_context():
+        assert notifications.preferences(find_member("hanako@example.jp"))["digest"] is True
+        assert notifications.preferences(find_member("nodigest@example.jp"))["digest"] is False
 
 
 def test_signup_page_is_japanese_with_accessible_fields(client):
@@ -81,7 +91,8 @@ def test_signup_page_is_japanese_with_accessible_fields(client):
     assert '<legend>関心のあるテーマ' in html
     assert 'type="checkbox"' in html and 'value="foreign-workers"' in html and "外国人材" in html
     assert 'value="47"' in html and "沖縄県" in html
-    assert 'href="/members/terms"' in html
+    assert 'href="/terms"' in html and 'href="/privacy"' in html
+    assert 'name="digest"' in html
 
 
 def test_logged_in_member_is_sent_from_signup_to_their_page(client, auth, make_member):
@@ -89,11 +100,12 @@ def test_logged_in_member_is_sent_from_signup_to_their_page(client, auth, make_m
     assert client.get("/members/signup").headers["Location"] == "/members/me"
 
 
-def test_terms_page_is_translated(client):
-    html = client.get("/members/terms").get_data(as_text=True)
-    assert "利用規約" in html and "個人情報" in html
-    english = client.get("/members/terms?lang=en").get_data(as_text=True)
-    assert "Terms of use" in english and "Privacy summary" in english
+def test_terms_page_is_translated_and_the_old_address_leads_there(client):
+    html = client.get("/terms").get_data(as_text=True)
+    assert "利用規約" in html and 'href="/privacy"' in html
+    english = client.get("/terms?lang=en").get_data(as_text=True)
+    assert "Terms of use" in english
+    assert client.get("/members/terms").headers["Location"] == "/terms"
 
 
 LONG = "x" * 129
@@ -148,11 +160,24 @@ def test_bad_signup_keeps_what_was_typed_but_never_the_password(client, signup_d
         assert 'value="山田 花子"' in html
 
 
-def test_duplicate_email_is_refused_clearly(client, signup_data, make_member, count_rows):
-    make_member(email="hanako@example.jp")
-    response = client.post("/members/signup", data=signup_data(email="HANAKO@example.jp"))
-    assert "このメールアドレスはすでに登録されています。ログインしてください。" in field_errors(response.get_data(as_text=True))
-    assert count_rows(Member) == 1
+def test_a_registered_address_answers_as_a_new_one_and_mails_the_owner(client, signup_data, make_member,
+                                                                       count_rows, outbox):
+    owner = make_member(email="hanako@example.jp", display_name="元の 花子")
+    fresh = client.post("/members/signup", data=signup_data(email="new-person@example.jp"))
+    fresh_page = client.get(fresh.headers["Location"]).get_data(as_text=True)
+    other = client.application.test_client()
+    taken = other.post("/members/signup", data=signup_data(email="HANAKO@example.jp"))
+    taken_page = other.get(taken.headers["Location"]).get_data(as_text=True)
+    assert (taken.status_code, taken.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
+    assert taken_page.replace("hanako@example.jp", "X") == fresh_page.replace("new-person@example.jp", "X")
+    assert count_rows(Member) == 2  # the owner and the new person: nothing created for the taken address
+    [notice] = outbox("hanako@example.jp", kind="member.signup_existing")
+    assert "元の 花子 様" in notice.body and "/members/password/forgot" in notice.body
+    assert outbox("hanako@example.jp", kind="member.welcome") == []
+    # A second try within the hour does not flood the owner's mailbox.
+    other.post("/members/signup", data=signup_data(email="hanako@example.jp"))
+    assert len(outbox("hanako@example.jp", kind="member.signup_existing")) == 1
+    assert owner.email == "hanako@example.jp"
 
 
 def test_signup_is_throttled_per_ip(make_app, signup_data):
@@ -174,5 +199,5 @@ def test_signup_with_csrf_token_works(csrf_browser, signup_data, find_member):
     browser = csrf_browser()
     token = csrf_token_from(browser.get("/members/signup").get_data(as_text=True))
     response = browser.post("/members/signup", data=signup_data(csrf_token=token))
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"] == "/members/signup/sent"
     assert find_member("hanako@example.jp") is not None

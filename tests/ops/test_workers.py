@@ -43,7 +43,7 @@ def site(tmp_path):
         tokens = []
         for n in range(WRITES):
             member = Member(email=f"worker{n}@example.jp", display_name=f"参加者{n}", prefecture="13",
-                            affiliation="company", password_hash=hash_password(PASSWORD))
+                            affiliation="company", password_hash=hash_password(PASSWORD), email_verified_at=utcnow())
             db.session.add(member)
             db.session.flush()
             tokens.append(create_api_token(member, "workers")[1])
