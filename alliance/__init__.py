@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from alliance import api, contributions, demo, secretariat, services
+from alliance import api, contact, contributions, demo, secretariat, services
 from alliance.forms import depth_label, kind_label
 from alliance.views import bp
 from core import hooks
@@ -14,6 +14,9 @@ def init_app(app: Flask) -> None:
     """Register the pages, the API, what the alliance adds to other pages, and its demo data."""
     app.register_blueprint(bp)
     app.register_blueprint(secretariat.bp)
+    app.register_blueprint(contact.bp)
+    hooks.FOOTER_LINKS.register(app, contact.FOOTER_LINK)
+    hooks.SECRETARIAT_SECTIONS.register(app, contact.secretariat_section)
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
@@ -26,4 +29,5 @@ def init_app(app: Flask) -> None:
     hooks.HOME_ACTIONS.register(app, contributions.HOME_ACTION)
     hooks.JOIN_WAYS.register(app, contributions.JOIN_WAY)
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
+    hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
     hooks.DEMO_SEEDERS.register(app, demo.seed)

@@ -10,7 +10,7 @@ from alliance.forms import ApplicationForm, ContactForm, InviteStaffForm, Organi
 from alliance.models import OrganizationStaff, StaffInvitation
 from alliance.permissions import can_act_for, forget_staff_cache, is_owner
 from core import hooks, refdata
-from core.auth import is_admin
+from core.auth import confirmed_required, is_admin
 from core.db import db
 from core.security import limiter
 from core.templating import url_with_args
@@ -228,6 +228,7 @@ def invitation(token):
 @bp.route("/alliance/apply", methods=["GET", "POST"])
 @login_required
 @limiter.limit("10 per hour", methods=["POST"])
+@confirmed_required
 def apply():
     """A member applies for their organisation to join; they see their applications' status here."""
     applications = services.applications_of(current_user)

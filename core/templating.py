@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
         account_tools=lambda: hooks.ACCOUNT_TOOLS.render_all(),
         home_actions=lambda: links(hooks.HOME_ACTIONS),
         join_ways=lambda: links(hooks.JOIN_WAYS),
+        footer_links=lambda: links(hooks.FOOTER_LINKS),
         url_with_args=url_with_args,
         now_year=now_year,
         refdata=refdata,

@@ -1,4 +1,4 @@
-"""Site-wide pages that belong to no single blueprint: home and health check."""
+"""Site-wide pages that belong to no single blueprint: home, privacy, terms, about, health check."""
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
@@ -17,6 +17,24 @@ _HEADS_KEY = "ranhub.migration_heads"
 def home():
     """What a 地域人事部 is, the alliance's activities, and what is happening now."""
     return render_template("core/home.html", sections=hooks.HOME_SECTIONS.render_all())
+
+
+@bp.get("/privacy")
+def privacy():
+    """個人情報の取り扱い: what the site keeps, why, who sees it, how long, and how to ask about it."""
+    return render_template("core/privacy.html")
+
+
+@bp.get("/terms")
+def terms():
+    """利用規約."""
+    return render_template("core/terms.html")
+
+
+@bp.get("/about")
+def about():
+    """運営者情報: who runs the site and what the alliance is."""
+    return render_template("core/about.html")
 
 
 def migration_heads() -> list[str]:

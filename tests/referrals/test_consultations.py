@@ -12,7 +12,7 @@ from core.db import db, utcnow
 VALID = {
     "organization_name": "株式会社みやぎ精密", "contact_name": "高橋 由美", "email": "takahashi@example.jp",
     "prefecture": "04", "themes": ["foreign-workers", "hr-management"],
-    "message": "ベトナム出身の社員が増え、定着の仕組みづくりについて相談したいです。", "website": "",
+    "message": "ベトナム出身の社員が増え、定着の仕組みづくりについて相談したいです。", "website": "", "agree_privacy": "y",
 }
 
 
