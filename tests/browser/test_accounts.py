@@ -1,11 +1,18 @@
-"""Journeys of RAN membership: keyboard-only signup, my page, login and logout."""
+"""Journeys of RAN membership: keyboard-only signup, confirmation and a registration, password recovery,
+mail settings, my page, login and logout."""
+
+import re
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from core.db import db
+from core.mail import OutboxMessage
+from events.models import Registration
 from members.models import Member
 from tests.browser.helpers import choose_by_keyboard, focus_has_visible_outline, focused, tab_to
+from tests.events.conftest import create_event
 
 NEW_PASSWORD = "maple-harbour-lights-27"
 
@@ -14,7 +21,17 @@ SIGNUP_TAB_ORDER = ["email", "password", "password_confirm", "display_name", "pr
                     "affiliation", "organization_name"]
 
 
-def test_keyboard_only_signup_leads_to_my_page(page, live_server):
+def mail_link(live_server, to_address: str, kind: str, prefix: str) -> str:
+    """The path of the link under `prefix` in the newest mail of `kind` to the address (the mail a person reads)."""
+    with live_server.app.app_context():
+        body = db.session.scalars(sa.select(OutboxMessage.body).where(
+            OutboxMessage.to_address == to_address, OutboxMessage.kind == kind).order_by(OutboxMessage.id.desc())).first()
+    assert body, f"no {kind} mail to {to_address}"
+    return next(urlsplit(url).path for url in re.findall(r"https?://\S+", body) if urlsplit(url).path.startswith(prefix))
+
+
+def test_keyboard_only_signup_then_confirm_then_register(page, live_server, screenshot):
+    event = create_event(live_server.app, title="確認後に申し込むセミナー")
     page.goto("/")
     # From the header to the signup page, by keyboard.
     tab_to(page, "header a[href='/members/signup']")
@@ -50,19 +67,79 @@ def test_keyboard_only_signup_leads_to_my_page(page, live_server):
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    page.wait_for_url("**/members/me")
+    page.wait_for_url("**/members/signup/sent")
+    expect(page.get_by_role("heading", level=1)).to_have_text("確認メールを送信しました")
+    screenshot(page, "check-your-mail")
+
+    # The welcome mail's link, opened as from a mail program, confirms the address after one press.
+    page.goto(mail_link(live_server, "keyboard.user@example.jp", "member.welcome", "/members/verify/"))
+    page.get_by_role("button", name="確認する").click()
+    page.wait_for_url("**/members/login")
+    expect(page.get_by_role("status")).to_contain_text("確認が完了しました")
+
+    form = page.locator("main form")
+    form.locator("input[name=email]").fill("keyboard.user@example.jp")
+    form.locator("input[name=password]").fill(NEW_PASSWORD)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    page.goto("/members/me")
     expect(page.get_by_role("heading", level=1, name="キーボード 太郎")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("会員登録が完了しました")
     profile = page.locator(".profile-data")
     expect(profile).to_contain_text("keyboard.user@example.jp")
     expect(profile).to_contain_text("宮城県")
     expect(profile).to_contain_text("キャリア教育")
 
+    # A confirmed member registers for an event.
+    page.goto(f"/events/{event.id}")
+    page.locator("aside.event-side").get_by_role("button", name="申し込む").click()
+    expect(page.get_by_role("status")).to_contain_text("参加が確定しています。")
+
     with live_server.app.app_context():
         member = db.session.scalar(sa.select(Member).where(Member.email == "keyboard.user@example.jp"))
-        assert member.display_name == "キーボード 太郎"
+        assert member.display_name == "キーボード 太郎" and member.is_confirmed
         assert member.prefecture == "04" and member.affiliation == "public-sector"
         assert list(member.themes) == ["career-education"]
+        assert db.session.scalar(sa.select(Registration.status).where(Registration.member_id == member.id)) == \
+            "confirmed"
+
+
+def test_a_forgotten_password_is_reset_from_the_mail(page, live_server, make_member, screenshot):
+    member = make_member(email="forgetful@example.jp", display_name="忘れ 太郎")
+    page.goto("/members/login")
+    page.get_by_role("link", name="パスワードをお忘れの方").click()
+    page.wait_for_url("**/members/password/forgot")
+    page.locator("main form input[name=email]").fill("ｆｏｒｇｅｔｆｕｌ＠example.jp")
+    screenshot(page, "forgot")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("メールをご確認ください")
+
+    page.goto(mail_link(live_server, member.email, "member.password_reset", "/members/password/reset/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("新しいパスワードの設定")
+    screenshot(page, "reset")
+    form = page.locator("main form")
+    form.locator("input[name=password]").fill("lantern-orchard-river-63")
+    form.locator("input[name=password_confirm]").fill("lantern-orchard-river-63")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/members/login")
+    expect(page.get_by_role("status")).to_contain_text("新しいパスワードを設定しました")
+
+    form = page.locator("main form")
+    form.locator("input[name=email]").fill(member.email)
+    form.locator("input[name=password]").fill("lantern-orchard-river-63")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.locator("header").get_by_role("link", name="忘れ 太郎")).to_be_visible()
+
+
+def test_mail_settings_and_sessions_pages(member_page, screenshot):
+    member_page.goto("/members/me/notifications")
+    member_page.get_by_label("週刊ダイジェスト").check()
+    member_page.get_by_role("button", name="保存").click()
+    expect(member_page.get_by_role("status")).to_contain_text("メールの受信設定を保存しました")
+    expect(member_page.get_by_label("週刊ダイジェスト")).to_be_checked()
+    screenshot(member_page, "notifications")
+    member_page.goto("/members/me/sessions")
+    expect(member_page.get_by_text("このブラウザー", exact=True)).to_be_visible()
 
 
 def test_signup_mistakes_are_shown_by_field_and_keep_what_was_typed(page):

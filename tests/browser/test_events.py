@@ -10,10 +10,8 @@ from core.db import db
 from core.mail import OutboxMessage
 from events.models import Event, Registration
 from members.models import Member
-from tests.browser.helpers import fill_form
 from tests.events.conftest import create_event
 
-NEW_PASSWORD = "maple-harbour-lights-27"
 
 
 @pytest.fixture
@@ -45,19 +43,10 @@ def registration_of(live_server, event: Event, email: str) -> tuple[str | None, 
 
 
 def test_new_member_registers_sees_it_on_my_page_and_cancels(page, live_server, make_event, screenshot,
-                                                             assert_accessible):
+                                                             assert_accessible, login, make_member):
+    """(Signing up and confirming the address: tests/browser/test_accounts.py.)"""
     event = make_event(capacity=3)
-
-    page.goto("/members/signup")
-    form = page.locator("main form")
-    fill_form(form, {
-        "email": "ishinomaki.hanako@example.jp", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD,
-        "display_name": "石巻 花子", "prefecture": "04", "affiliation": "company",
-        "themes": ["youth-retention"], "agree_terms": True,
-    })
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    expect(page.get_by_role("heading", level=1, name="石巻 花子")).to_be_visible()
+    login(page, make_member(email="ishinomaki.hanako@example.jp", display_name="石巻 花子", prefecture="04"))
 
     page.goto(f"/events/{event.id}")
     expect(page.get_by_role("heading", level=1, name=event.title)).to_be_visible()

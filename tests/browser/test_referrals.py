@@ -58,6 +58,7 @@ def ask_for_help(page: Page) -> str:
         "prefecture": "04",
         "themes": ["foreign-workers", "youth-retention"],
         "message": "ベトナムからの技能実習生が2年で辞めてしまいます。定着の工夫を相談したいです。",
+        "agree_privacy": True,
     })
     expect(form.locator("input[name=website]")).to_have_value("")
     form.get_by_role("button", name="送信する").click()
