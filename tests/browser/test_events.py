@@ -1,4 +1,4 @@
-"""Journeys of an event: sign up as a new member, register, see it on my page, cancel; the waitlist."""
+"""Journeys of an event: a member registers, sees it on my page, cancels; the waitlist."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,7 +11,6 @@ from core.mail import OutboxMessage
 from events.models import Event, Registration
 from members.models import Member
 from tests.events.conftest import create_event
-
 
 
 @pytest.fixture
