@@ -80,6 +80,11 @@ GUARDED = [
     ("get", "/alliance/referrals/new"),
     ("get", "/knowhow/new"),
     ("post", "/knowhow/new"),
+    ("post", "/events/new"),
+    ("post", "/events/series/new"),
+    ("post", "/alliance/apply"),
+    ("post", "/alliance/projects/new"),
+    ("post", "/alliance/referrals/new"),
 ]
 
 
