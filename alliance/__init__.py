@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(contact.bp)
     hooks.FOOTER_LINKS.register(app, contact.FOOTER_LINK)
     hooks.SECRETARIAT_SECTIONS.register(app, contact.secretariat_section)
+    hooks.MEMBER_ERASERS.register(app, contact.erase_member)
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)

@@ -95,6 +95,12 @@ def mark_done(message_id: int):
     return redirect(url_for("contact.inbox"))
 
 
+def erase_member(member: Member) -> None:
+    """Account deletion: the messages the member sent to the secretariat go too (they carry name and address)."""
+    db.session.execute(sa.delete(ContactMessage).where(
+        sa.or_(ContactMessage.member_id == member.id, ContactMessage.email == member.email)))
+
+
 def secretariat_section():
     """The secretariat's home: how many messages wait for an answer."""
     if not is_admin():

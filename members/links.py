@@ -2,7 +2,8 @@
 
 The link carries a random token; the table keeps its SHA-256, so a copy of the
 database opens no account. A link works once and until it expires; a reset link
-also dies when the password changes any other way.
+also dies when the password changes any other way, and a reset or confirmation
+link when the account's address changes.
 """
 
 import hashlib
@@ -58,7 +59,8 @@ def find(token: str, *purposes: str) -> AccountToken | None:
     member = row.member
     if row.purpose == "reset" and member.password_changed_at > row.created_at:
         return None
-    if row.purpose == "verify" and row.email != member.email:
+    # A reset or confirmation link belongs to the address it was mailed to: a changed address kills it.
+    if row.purpose in ("reset", "verify") and row.email != member.email:
         return None
     return row
 

@@ -91,6 +91,20 @@ def test_contact_is_rate_limited(make_app):
     assert statuses == [302] * 5 + [429]
 
 
+def test_deleting_the_account_erases_the_members_messages(app, client, auth, make_member, make_admin):
+    from tests.conftest import PASSWORD
+
+    make_admin()
+    member = make_member(email="ask@example.jp")
+    client.post("/contact", data=MESSAGE)  # sent before logging in, from the same address
+    auth.login(member)
+    client.post("/contact", data={**MESSAGE, "email": "other-address@example.jp"})
+    client.application.test_client().post("/contact", data={**MESSAGE, "name": "別の 人", "email": "someone@example.jp"})
+    client.post("/members/me/delete", data={"current_password": PASSWORD})
+    with app.app_context():
+        assert db.session.scalars(sa.select(ContactMessage.email)).all() == ["someone@example.jp"]
+
+
 def test_a_full_width_address_is_accepted(app, client):
     client.post("/contact", data={**MESSAGE, "email": "ＡＳＫ＠ｅｘａｍｐｌｅ．ｊｐ"})
     with app.app_context():

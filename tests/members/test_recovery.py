@@ -145,3 +145,15 @@ def test_only_the_secretariat_sends_reset_links(client, auth, make_member, outbo
     auth.login(other)
     assert client.post(f"/alliance/secretariat/members/{member.id}/send-reset").status_code == 404
     assert outbox(member.email) == []
+
+
+def test_a_reset_link_dies_when_the_address_changes(app, client, make_member, mail_link):
+    from members.models import Member
+
+    member = make_member(email="moving@example.jp")
+    _forgot(client, "moving@example.jp")
+    link = mail_link("moving@example.jp", "member.password_reset", RESET)
+    with app.app_context():
+        db.session.get(Member, member.id).email = "moved@example.jp"
+        db.session.commit()
+    assert _reset(client, link).status_code == 404
