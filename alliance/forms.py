@@ -174,6 +174,10 @@ class RecordForm(Form):
             raise ValidationError(_l("Please say what the figure counts."))
 
 
+#: the most referrals an organisation can say it takes at once
+MAX_REFERRAL_CAPACITY = 50
+
+
 class OrganizationForm(OrganizationFieldsMixin, FlaskForm):
     """The organisation page as its staff edit it."""
 
@@ -187,6 +191,12 @@ class OrganizationForm(OrganizationFieldsMixin, FlaskForm):
                                             message=_l("Please enter a year between %(min)s and %(max)s."))],
     )
     accepts_remote = BooleanField(_l("We also take work outside our own prefectures (online or travelling)"))
+    referral_capacity = IntegerField(
+        _l("Referrals we can take at once"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_REFERRAL_CAPACITY,
+                                            message=_l("Please enter a number between %(min)s and %(max)s."))],
+    )
+    referrals_paused = BooleanField(_l("Pause new referrals for now"))
     #: one entry per theme of refdata.THEMES, in that order (the index is the theme)
     expertise = FieldList(FormField(ThemeExpertiseForm), min_entries=len(refdata.THEMES),
                           max_entries=len(refdata.THEMES))

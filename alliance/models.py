@@ -48,6 +48,10 @@ class Organization(Base):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     #: takes work outside its own prefectures, online or by travelling (referral ranking)
     accepts_remote: Mapped[bool] = mapped_column(default=False)
+    #: referrals it can take at once (受付可能件数); None: not said. Open load beyond it lowers its rank.
+    referral_capacity: Mapped[int | None]
+    #: takes no new referrals for now: not suggested at all
+    referrals_paused: Mapped[bool] = mapped_column(default=False)
     #: active (listed) or suspended (hidden, kept)
     status: Mapped[str] = mapped_column(sa.String(20), default="active", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

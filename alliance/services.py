@@ -313,6 +313,8 @@ def organization_form_data(organization: Organization) -> dict:
         "contact_email": organization.contact_email,
         "founded_year": organization.founded_year,
         "accepts_remote": organization.accepts_remote,
+        "referral_capacity": organization.referral_capacity,
+        "referrals_paused": organization.referrals_paused,
         "expertise": [
             {"depth": by_theme[t.slug].depth, "note": by_theme[t.slug].note} if t.slug in by_theme
             else {"depth": "", "note": ""}
@@ -335,6 +337,8 @@ def update_organization(organization: Organization, data: dict) -> list[str]:
     organization.contact_email = data["contact_email"]
     organization.founded_year = data["founded_year"]
     organization.accepts_remote = bool(data["accepts_remote"])
+    organization.referral_capacity = data["referral_capacity"]
+    organization.referrals_paused = bool(data["referrals_paused"])
     organization.served_prefectures = _with_head_office(data["prefecture"], data["served_prefectures"])
 
     wanted = {

@@ -3,7 +3,7 @@
 from flask import Flask
 
 from alliance.referrals import api, cli, demo, sections
-from alliance.referrals.forms import consultation_theme_name
+from alliance.referrals.forms import DECLINE_REASON_LABELS, consultation_theme_name
 from alliance.referrals.views import bp, consult_bp
 from core import hooks
 from core.api import add_openapi
@@ -11,7 +11,8 @@ from core.security import csrf
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(consultation_theme_name=consultation_theme_name)
+    app.jinja_env.globals.update(consultation_theme_name=consultation_theme_name,
+                                 decline_reason_label=lambda kind: DECLINE_REASON_LABELS.get(kind, ""))
     app.register_blueprint(bp)
     app.register_blueprint(consult_bp)
     csrf.exempt(api.bp)

@@ -6,6 +6,7 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
 )
@@ -102,7 +103,20 @@ class OfferForm(FlaskForm):
     organization = HiddenField(validators=[DataRequired()])
 
 
+DECLINE_REASON_LABELS = {
+    "capacity": _l("We cannot take on more right now"),
+    "fit": _l("The request does not match what we are good at"),
+    "timing": _l("The timing does not work for us"),
+    "other": _l("Another reason"),
+}
+
+
 class DeclineForm(FlaskForm):
+    reason_kind = RadioField(
+        _l("Main reason"),
+        choices=[SelectChoice(value, label) for value, label in DECLINE_REASON_LABELS.items()],
+        validators=[InputRequired(_l("Please choose the main reason."))],
+    )
     reason = TextAreaField(
         _l("Why can you not take it on?"),
         id="decline-reason",

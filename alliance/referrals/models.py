@@ -154,10 +154,15 @@ class Referral(Base):
         return f"<Referral {self.id} {self.status}>"
 
 
+#: why an offered organisation said no; "fit" lowers it for later requests in the theme (ranking)
+DECLINE_REASONS = ("capacity", "fit", "timing", "other")
+
+
 class ReferralDecline(Base):
     """An organisation said no to an offer; the reason is kept."""
 
     __tablename__ = "referral_declines"
+    __table_args__ = (one_of("reason_kind", DECLINE_REASONS),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
@@ -166,6 +171,8 @@ class ReferralDecline(Base):
     )
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(sa.String(1000))
+    #: capacity | fit | timing | other
+    reason_kind: Mapped[str] = mapped_column(sa.String(10), default="other")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     referral: Mapped[Referral] = relationship(back_populates="declines")

@@ -18,7 +18,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import QueryableAttribute
 
 from alliance.models import Organization, OrganizationPrefecture, OrganizationTheme
-from alliance.referrals.models import ACTIVE_STATUSES, Referral
+from alliance.referrals.models import ACTIVE_STATUSES, Referral, ReferralDecline
 from core import ranking, refdata
 from core.db import db
 
@@ -30,6 +30,11 @@ PROXIMITY_POINTS = {ranking.SAME_PREFECTURE: 15.0, ranking.SAME_REGION: 8.0, ran
 LOAD_POINTS = -4.0
 LOAD_CAP = 4
 REMOTE_POINTS = 10.0
+#: open load at or beyond the capacity the organisation gave: it can take no more now
+FULL_POINTS = -30.0
+#: each earlier "does not match what we are good at" decline in the theme
+MISFIT_POINTS = -10.0
+MISFIT_CAP = 2
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ class OrganizationFacts:
     #: prefectures it serves (its head office included)
     prefectures: frozenset[str]
     accepts_remote: bool
+    #: referrals it said it can take at once (None: not said)
+    capacity: int | None = None
+    #: earlier offers in the theme it declined as not its field
+    misfits: int = 0
 
 
 def _accepts_remote_column():
@@ -81,11 +90,20 @@ def load_candidates(theme: str, exclude_ids: Collection[int] = ()) -> list[Organ
         .group_by(Referral.partner_organization_id)
         .subquery()
     )
+    misfits = (
+        sa.select(ReferralDecline.organization_id.label("organization_id"), sa.func.count().label("n"))
+        .join(Referral, Referral.id == ReferralDecline.referral_id)
+        .where(ReferralDecline.reason_kind == "fit", Referral.theme == theme)
+        .group_by(ReferralDecline.organization_id)
+        .subquery()
+    )
     live_with_theme = sa.and_(
         OrganizationTheme.organization_id == Organization.id,
         OrganizationTheme.theme == theme,
         Organization.status == "active",
         Organization.deleted_at.is_(None),
+        # A paused organisation takes no new referrals: it is not a candidate.
+        Organization.referrals_paused.is_(False),
     )
     if exclude_ids:
         live_with_theme = sa.and_(live_with_theme, Organization.id.not_in(list(exclude_ids)))
@@ -94,10 +112,12 @@ def load_candidates(theme: str, exclude_ids: Collection[int] = ()) -> list[Organ
             Organization.id, Organization.slug, Organization.name, Organization.prefecture,
             _accepts_remote_column(), OrganizationTheme.depth,
             sa.func.coalesce(completed.c.n, 0), sa.func.coalesce(load.c.n, 0),
+            Organization.referral_capacity, sa.func.coalesce(misfits.c.n, 0),
         )
         .join(OrganizationTheme, live_with_theme)
         .outerjoin(completed, completed.c.organization_id == Organization.id)
         .outerjoin(load, load.c.organization_id == Organization.id)
+        .outerjoin(misfits, misfits.c.organization_id == Organization.id)
     ).all()
     served: dict[int, set[str]] = {}
     if rows:
@@ -115,13 +135,17 @@ def load_candidates(theme: str, exclude_ids: Collection[int] = ()) -> list[Organ
             open_load=int(open_load),
             prefectures=frozenset({prefecture, *served.get(organization_id, ())}),
             accepts_remote=bool(accepts_remote),
+            capacity=capacity,
+            misfits=int(misfit_count),
         )
-        for organization_id, slug, name, prefecture, accepts_remote, depth, completed_count, open_load in rows
+        for (organization_id, slug, name, prefecture, accepts_remote, depth, completed_count, open_load, capacity,
+             misfit_count) in rows
     ]
 
 
 def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[ranking.Criterion[OrganizationFacts]]:
-    """The referral criteria: depth, track record, proximity, open load, remote work."""
+    """The referral criteria: depth, track record, proximity, open load and capacity, earlier "not our field"
+    declines in the theme, remote work."""
     theme_label = refdata.theme_name(theme)
 
     @ranking.memoized
@@ -137,6 +161,14 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
     depth_label = ranking.memoized(lambda depth: f"{theme_label}: {DEPTH_LABELS[depth]}")
     completed_label = ranking.memoized(lambda n: ngettext("%(num)d completed", "%(num)d completed", n))
     load_label = ranking.memoized(lambda n: ngettext("%(num)d open now", "%(num)d open now", n))
+    full_label = ranking.memoized(lambda capacity: _("at its limit of %(num)d", num=capacity))
+    misfit_label = ranking.memoized(lambda n: ngettext(
+        "declined %(num)d similar request as not its field", "declined %(num)d similar requests as not its field", n))
+
+    def full(facts: OrganizationFacts) -> ranking.Contribution:
+        if facts.capacity is None or facts.open_load < facts.capacity:
+            return ranking.NOTHING
+        return ranking.Contribution(FULL_POINTS, full_label(facts.capacity))
 
     return [
         ranking.level(
@@ -166,6 +198,14 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
             LOAD_POINTS,
             load_label,
             cap=LOAD_CAP,
+        ),
+        ranking.Criterion("capacity", full),
+        ranking.count(
+            "misfit",
+            lambda facts: facts.misfits,
+            MISFIT_POINTS,
+            misfit_label,
+            cap=MISFIT_CAP,
         ),
         ranking.flag(
             "remote",

@@ -241,12 +241,15 @@ def accept(referral: Referral, actor) -> None:
                       consultation=consultation, referral=referral)
 
 
-def decline(referral: Referral, actor, reason: str) -> None:
-    """The offered organisation says no; the reason is kept and the referral is open again."""
+def decline(referral: Referral, actor, reason: str, reason_kind: str = "other") -> None:
+    """The offered organisation says no; the reason is kept and the referral is open again.
+
+    A "fit" decline also lowers the organisation for later requests in the theme (ranking).
+    """
     partner = referral.partner
-    _move(referral, "decline", actor, organization=partner.slug, reason=reason)
+    _move(referral, "decline", actor, organization=partner.slug, reason=reason, reason_kind=reason_kind)
     db.session.add(ReferralDecline(referral=referral, organization_id=partner.id, member_id=actor.id,
-                                   reason=reason.strip()))
+                                   reason=reason.strip(), reason_kind=reason_kind))
     _mail_parties(referral, "referral_status", "referral.decline", actor, action="decline",
                   reason=reason, former_partner=partner)
     referral.partner = None

@@ -270,7 +270,8 @@ def decline(referral_id: int):
     form = DeclineForm()
     if not form.validate_on_submit():
         return render_detail(referral, decline_form=form)
-    return _finish(referral, "decline", lambda: services.decline(referral, current_user, form.reason.data))
+    return _finish(referral, "decline", lambda: services.decline(referral, current_user, form.reason.data,
+                                                                      form.reason_kind.data))
 
 
 @bp.post("/<int:referral_id>/start")

@@ -81,6 +81,8 @@ def test_edit_page_shows_current_values_including_the_contact_address(client, au
     ({"services-0-title": "", "services-0-description": "説明だけ"}, "サービス名を入力してください。"),
     ({"records-0-value": "10社", "records-0-label": ""}, "数字が何を表すかを入力してください。"),
     ({"kind": "spaceship"}, "法人格"),
+    ({"referral_capacity": "-1"}, "0〜50の数字を入力してください。"),
+    ({"referral_capacity": "51"}, "0〜50の数字を入力してください。"),
 ])
 def test_bad_input_is_refused_and_kept(app, client, auth, make_member, make_organization, changes, message):
     staff = make_member()
@@ -159,3 +161,17 @@ def test_forged_edit_without_csrf_token_is_refused(app, make_app, make_member, m
     response = browser.post("/alliance/guarded/edit", data=edit_form(organization, name="偽造"))
     assert response.status_code in (400, 422)
     assert load(app, "guarded").name == "守られた団体"
+
+
+def test_staff_say_how_many_referrals_they_take_or_pause_them(app, client, auth, make_member, make_organization):
+    staff = make_member()
+    organization = make_organization(slug="capacity", staff=[staff])
+    auth.login(staff)
+    page = client.get("/alliance/capacity/edit").get_data(as_text=True)
+    assert 'name="referral_capacity"' in page and "新しい紹介の受付を一時停止する" in page
+    client.post("/alliance/capacity/edit", data=edit_form(organization, referral_capacity="3", referrals_paused="y"))
+    saved = load(app, "capacity")
+    assert saved.referral_capacity == 3 and saved.referrals_paused is True
+    client.post("/alliance/capacity/edit", data=edit_form(organization, referral_capacity=""))
+    saved = load(app, "capacity")
+    assert saved.referral_capacity is None and saved.referrals_paused is False

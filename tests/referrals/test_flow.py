@@ -65,7 +65,8 @@ def test_whole_flow_from_request_to_completed_case_study(app, world, login, outb
     assert outbox(to_address=world.other_staff.email, kind="referral.offer")
     other = login(world.other_staff)
     assert "引き受ける" in other.get(f"/alliance/referrals/{referral_id}").get_data(as_text=True)
-    other.post(f"/alliance/referrals/{referral_id}/decline", data={"reason": "今期は人手が足りません。"})
+    other.post(f"/alliance/referrals/{referral_id}/decline",
+               data={"reason": "今期は人手が足りません。", "reason_kind": "capacity"})
     referral = _referral(app, referral_id)
     assert referral.status == "open" and referral.partner_organization_id is None
     with app.app_context():
@@ -175,6 +176,7 @@ def test_decline_without_reason_rerenders_with_japanese_message(app, world, logi
     response = login(world.partner_staff).post(f"/alliance/referrals/{referral_id}/decline", data={"reason": "  "})
     assert response.status_code == 200
     assert "依頼元が次の手を考えられるよう、理由を入力してください。" in response.get_data(as_text=True)
+    assert "主な理由を選んでください。" in response.get_data(as_text=True)
     assert _referral(app, referral_id).status == "offered"
 
 
@@ -297,7 +299,7 @@ def test_simultaneous_accept_and_decline_apply_exactly_once(app, world, login, m
     threads = [
         threading.Thread(target=answer, args=(clients[0], f"/alliance/referrals/{referral_id}/accept", {})),
         threading.Thread(target=answer, args=(clients[1], f"/alliance/referrals/{referral_id}/decline",
-                                              {"reason": "同時に辞退"})),
+                                              {"reason": "同時に辞退", "reason_kind": "timing"})),
     ]
     for thread in threads:
         thread.start()
@@ -313,3 +315,19 @@ def test_simultaneous_accept_and_decline_apply_exactly_once(app, world, login, m
     with app.app_context():
         declines = db.session.scalar(sa.select(sa.func.count()).select_from(ReferralDecline))
         assert declines == (1 if actions == ["referral.decline"] else 0)
+
+
+def test_a_decline_records_its_main_reason_and_shows_it(app, world, login, make_referral):
+    referral_id = make_referral(requester=world.requester, partner=world.partner, status="offered")
+    partner = login(world.partner_staff)
+    form = partner.get(f"/alliance/referrals/{referral_id}").get_data(as_text=True)
+    assert 'name="reason_kind"' in form and "得意分野と合わない" in form
+    refused = partner.post(f"/alliance/referrals/{referral_id}/decline",
+                           data={"reason": "技能伝承は専門外です。", "reason_kind": "astrology"})
+    assert refused.status_code == 200 and _referral(app, referral_id).status == "offered"
+    partner.post(f"/alliance/referrals/{referral_id}/decline",
+                 data={"reason": "技能伝承は専門外です。", "reason_kind": "fit"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(ReferralDecline.reason_kind)) == "fit"
+    page = login(world.requester_staff).get(f"/alliance/referrals/{referral_id}").get_data(as_text=True)
+    assert "得意分野と合わない" in page and "技能伝承は専門外です。" in page

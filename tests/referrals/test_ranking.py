@@ -148,6 +148,52 @@ def test_accepts_remote_is_read_from_the_organisation_when_present(app, make_org
     assert "オンライン可" in _rank(app)[0][2]
 
 
+def _set(app, organization, **values):
+    with app.app_context():
+        for name, value in values.items():
+            setattr(db.session.get(Organization, organization.id), name, value)
+        db.session.commit()
+
+
+def test_a_paused_organisation_is_not_suggested(app, make_organization):
+    paused = make_organization(slug="paused", prefecture="04", themes={"foreign-workers": "expert"})
+    make_organization(slug="open", prefecture="40", themes={"foreign-workers": "experienced"})
+    assert _slugs(app) == ["paused", "open"]
+    _set(app, paused, referrals_paused=True)
+    assert _slugs(app) == ["open"]
+
+
+def test_an_organisation_at_its_capacity_goes_down_the_list(app, make_organization):
+    busy = make_organization(slug="busy", prefecture="04", themes={"foreign-workers": "expert"})
+    make_organization(slug="free", prefecture="40", themes={"foreign-workers": "expert"})
+    _add_referrals(app, busy, "in_progress", n=2)
+    assert _slugs(app)[0] == "busy"  # no capacity given: two open referrals cost a little only
+    _set(app, busy, referral_capacity=3)
+    assert _slugs(app)[0] == "busy"
+    _set(app, busy, referral_capacity=2)
+    slug, _score, reasons = _rank(app)[1]
+    assert slug == "busy" and "受付上限（2件）に達しています" in reasons
+
+
+def test_a_not_our_field_decline_lowers_the_organisation_in_that_theme_only(app, make_organization):
+    misfit = make_organization(slug="misfit", prefecture="04",
+                               themes={"foreign-workers": "strong", "seniors": "strong"})
+    make_organization(slug="other", prefecture="04", themes={"foreign-workers": "strong", "seniors": "strong"})
+    assert _slugs(app) == ["misfit", "other"]
+    with app.app_context():
+        for kind in ("fit", "timing"):
+            referral = Referral(title="過去の依頼", theme="foreign-workers", prefecture="04", description="-",
+                                status="open")
+            db.session.add(referral)
+            db.session.flush()
+            db.session.add(ReferralDecline(referral_id=referral.id, organization_id=misfit.id, reason="-",
+                                           reason_kind=kind))
+        db.session.commit()
+    slug, _score, reasons = _rank(app)[1]
+    assert slug == "misfit" and "似た依頼を得意分野外として1件辞退" in reasons
+    assert _slugs(app, theme="seniors") == ["misfit", "other"]
+
+
 def test_english_reasons(app, make_organization):
     make_organization(slug="tokai", prefecture="23", themes={"foreign-workers": "expert"})
     with app.test_request_context("/?lang=en"):
