@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from alliance import api, contact, contributions, demo, secretariat, services
+from alliance import api, contact, contributions, demo, evidence, secretariat, services
 from alliance.forms import depth_label, kind_label
 from alliance.views import bp
 from core import hooks
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         hooks.MAIN_MENU.register(app, entry)
     hooks.HOME_ACTIONS.register(app, contributions.HOME_ACTION)
     hooks.JOIN_WAYS.register(app, contributions.JOIN_WAY)
+    hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(evidence.SEARCH_KIND, evidence.reindex_organizations))
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
     hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
     hooks.DEMO_SEEDERS.register(app, demo.seed)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
+from alliance import evidence
 from alliance.models import (
     ORGANIZATION_KINDS,
     THEME_DEPTHS,
@@ -20,7 +21,7 @@ from alliance.models import (
     OrganizationStaff,
     OrganizationTheme,
 )
-from core import refdata
+from core import refdata, search
 from core.db import db
 from members.demo import DEMO_ACCOUNTS, create_demo_member, record_demo_accounts
 from members.models import Member
@@ -333,6 +334,7 @@ def seed(scale: int) -> None:
         _seed_synthetic(scale)
         return
     lines = ["Alliance staff accounts (email / password):"]
+    created = []
     for position, data in enumerate(ORGANIZATIONS):
         organization = Organization(
             slug=data["slug"], name=data["name"], kind=data["kind"], prefecture=data["prefecture"],
@@ -351,6 +353,7 @@ def seed(scale: int) -> None:
             OrganizationRecord(position=i, value=value, label=label) for i, (value, label) in enumerate(data["records"])
         ]
         db.session.add(organization)
+        created.append(organization)
         email, display_name, prefecture = data["staff"]
         member = db.session.scalar(sa.select(Member).where(Member.email == email))
         if member is None:
@@ -363,6 +366,7 @@ def seed(scale: int) -> None:
         db.session.add(OrganizationStaff(organization_id=organization.id, member_id=member.id, role="owner"))
     _seed_pending_application(lines)
     db.session.flush()
+    search.index_many([evidence.search_entry(organization) for organization in created])
     if len(lines) > 1:
         record_demo_accounts(lines)
     _seed_synthetic(scale)
@@ -390,6 +394,7 @@ def _seed_synthetic(scale: int) -> None:
     generator = random.Random(20220325)  # noqa: S311 — repeatable sample data, not security  # nosec B311
     codes = [p.code for p in refdata.PREFECTURES]
     themes = [t.slug for t in refdata.THEMES]
+    created = []
     for number in range(1, scale * SYNTHETIC_PER_SCALE + 1):
         head = generator.choice(codes)
         organization = Organization(
@@ -408,6 +413,8 @@ def _seed_synthetic(scale: int) -> None:
         organization.records = [OrganizationRecord(position=0, value=f"{generator.randint(3, 90)}社",
                                                    label="伴走した企業")]
         db.session.add(organization)
+        created.append(organization)
         if number % 500 == 0:
             db.session.flush()
     db.session.flush()
+    search.index_many([evidence.search_entry(organization) for organization in created], fresh=True)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from alliance.evidence import index_organization
 from alliance.models import (
     Organization,
     OrganizationApplication,
@@ -366,6 +367,7 @@ def update_organization(organization: Organization, data: dict) -> list[str]:
         OrganizationRecord(position=i, value=r["value"], label=r["label"]) for i, r in enumerate(records)
     ]
     db.session.flush()
+    index_organization(organization)
     after = organization_form_data(organization)
     changed = sorted(key for key in after if after[key] != before[key])
     if changed:
@@ -498,6 +500,7 @@ def approve_application(application: OrganizationApplication, admin: Member | No
     if application.applicant_id is not None:
         db.session.add(OrganizationStaff(organization_id=organization.id, member_id=application.applicant_id,
                                          role="owner"))
+    index_organization(organization)
     application.status = "approved"
     application.organization_id = organization.id
     _mark_decided(application, admin)

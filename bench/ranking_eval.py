@@ -5,7 +5,8 @@ completed referrals with their outcome reports) into a fresh database and asks e
 ranker for the candidates of every request. A ranker is a function
 (theme, prefecture, title, description) -> slugs best first; "current" is the ranking the
 referral page uses today (it reads theme, depth, nearness, track record and load, not the
-request's words). Grades: 2 fits the need, 1 related, otherwise 0.
+request's words); "evidence" also reads the request's words against each candidate's profile,
+knowhow and outcome reports. Grades: 2 fits the need, 1 related, otherwise 0.
 
     .venv/bin/python bench/ranking_eval.py            # SQLite, and PostgreSQL when it answers
 
@@ -24,7 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from alliance.evidence import index_organization  # noqa: E402
 from alliance.models import Organization, OrganizationService, OrganizationTheme  # noqa: E402
+from alliance.referrals.evidence import index_outcome  # noqa: E402
 from alliance.referrals.models import Referral, ReferralOutcome  # noqa: E402
 from alliance.referrals.ranking import rank_organizations  # noqa: E402
 from bench.ranking_eval_set import ORGANIZATIONS, REQUESTS  # noqa: E402
@@ -35,11 +38,17 @@ Ranker = Callable[[str, str, str, str], list[str]]
 
 
 def current_ranking(theme: str, prefecture: str, title: str, description: str) -> list[str]:
-    """Today's referral candidates (the request's words are not read)."""
+    """The ranking before #18 (the request's words are not read)."""
     return [ranked.candidate.organization.slug for ranked in rank_organizations(theme, prefecture)]
 
 
-RANKERS: dict[str, Ranker] = {"current": current_ranking}
+def evidence_ranking(theme: str, prefecture: str, title: str, description: str) -> list[str]:
+    """The referral page's ranking with the request's words read against each candidate's evidence."""
+    return [ranked.candidate.organization.slug
+            for ranked in rank_organizations(theme, prefecture, need=f"{title}\n{description}")]
+
+
+RANKERS: dict[str, Ranker] = {"current": current_ranking, "evidence": evidence_ranking}
 
 
 def load_set() -> None:
@@ -64,10 +73,11 @@ def load_set() -> None:
             referral = Referral(title=title, theme=theme, prefecture=prefecture, description=title,
                                 status="completed", partner_organization_id=organization.id,
                                 completed_at=now - timedelta(days=30))
+            referral.outcome = ReferralOutcome(summary=report, people_supported=0, companies_supported=0, hours=0)
             db.session.add(referral)
             db.session.flush()
-            db.session.add(ReferralOutcome(referral_id=referral.id, summary=report, people_supported=0,
-                                           companies_supported=0, hours=0))
+            index_outcome(referral)
+        index_organization(organization)
     db.session.commit()
 
 

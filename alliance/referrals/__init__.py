@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from alliance.referrals import api, cli, demo, sections
+from alliance.referrals import api, cli, demo, evidence, sections
 from alliance.referrals.forms import DECLINE_REASON_LABELS, consultation_theme_name
 from alliance.referrals.views import bp, consult_bp
 from core import hooks
@@ -12,13 +12,15 @@ from core.security import csrf
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(consultation_theme_name=consultation_theme_name,
-                                 decline_reason_label=lambda kind: DECLINE_REASON_LABELS.get(kind, ""))
+                                 decline_reason_label=lambda kind: DECLINE_REASON_LABELS.get(kind, ""),
+                                 evidence_kind_label=evidence.kind_label, evidence_url=evidence.url)
     app.register_blueprint(bp)
     app.register_blueprint(consult_bp)
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     add_openapi(app, api.PATHS, api.SCHEMAS)
     app.cli.add_command(cli.consultations_cli)
+    hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(evidence.SEARCH_KIND, evidence.reindex_outcomes))
     hooks.SECRETARIAT_SECTIONS.register(app, sections.secretariat_section)
     hooks.MEMBER_SECTIONS.register(app, sections.member_section)
     hooks.ORGANIZATION_SECTIONS.register(app, sections.organization_section)

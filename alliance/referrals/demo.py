@@ -12,6 +12,7 @@ import click
 import sqlalchemy as sa
 
 from alliance.models import Organization, OrganizationStaff, OrganizationTheme
+from alliance.referrals import evidence
 from alliance.referrals.models import (
     REFERRAL_FORMATS,
     Consultation,
@@ -125,6 +126,8 @@ def seed(scale: int) -> None:
     """Add the demo referrals and consultations (skipped when they exist)."""
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Referral)):
         _seed_referrals()
+        db.session.flush()
+        evidence.index_all_outcomes()
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Consultation)):
         _seed_consultations()
     if scale > 0 and not db.session.scalar(sa.select(sa.exists().where(Referral.title.like(SYNTHETIC_TITLE.format("%"))))):

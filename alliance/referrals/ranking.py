@@ -3,13 +3,16 @@
 The facts are loaded in two queries whatever the number of candidates (organisations
 with the theme, their completed referrals in the theme and open load aggregated in
 SQL; then their served prefectures), and scored by `core.ranking` with the criteria
-and weights below. Weights are chosen so that depth of expertise matters most: an
-expert two regions away outranks an organisation that has only some experience
-next door, while proximity, track record, load and remote work order the rest.
+and weights below. When the request says what it needs, a third query reads the
+evidence — each candidate's profile, knowhow and outcome reports — and how well it
+answers the request's words is worth the most points (core.search.evidence): a
+specialist far away outranks a generalist next door. Without such words depth of
+expertise matters most, and proximity, track record, load and remote work order the rest.
+The weights were set on the judged set of bench/ranking_eval_set.py (grades written first).
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -17,11 +20,21 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy.orm import QueryableAttribute
 
+from alliance import evidence as alliance_evidence
 from alliance.models import Organization, OrganizationPrefecture, OrganizationTheme
+from alliance.referrals import evidence
 from alliance.referrals.models import ACTIVE_STATUSES, Referral, ReferralDecline
 from core import ranking, refdata
 from core.db import db
+from core.search import Viewer
+from core.search import evidence as search_evidence
 
+#: the candidate whose evidence answers the request best gets all of these; the others their share
+RELEVANCE_POINTS = 60.0
+#: what counts as evidence of an organisation's work (knowhow's articles are kind "article")
+EVIDENCE_KINDS = (alliance_evidence.SEARCH_KIND, "article", evidence.SEARCH_KIND)
+#: matching reads what a coordinator (alliance staff) may read
+COORDINATOR = Viewer(is_alliance_staff=True)
 DEPTH_POINTS = {"expert": 40.0, "strong": 26.0, "experienced": 12.0}
 DEPTH_LABELS = {"expert": _l("expert"), "strong": _l("strong"), "experienced": _l("experienced")}
 COMPLETED_POINTS = 4.0
@@ -65,6 +78,10 @@ class OrganizationFacts:
     capacity: int | None = None
     #: earlier offers in the theme it declined as not its field
     misfits: int = 0
+    #: how well its evidence answers the request, 0–1 (1: the best candidate's)
+    relevance: float = 0.0
+    #: its documents that matched the request best
+    evidence: tuple = ()
 
 
 def _accepts_remote_column():
@@ -165,12 +182,19 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
     misfit_label = ranking.memoized(lambda n: ngettext(
         "declined %(num)d similar request as not its field", "declined %(num)d similar requests as not its field", n))
 
+    def relevant(facts: OrganizationFacts) -> ranking.Contribution:
+        if not facts.relevance:
+            return ranking.NOTHING
+        return ranking.Contribution(round(RELEVANCE_POINTS * facts.relevance, 2),
+                                    _("what it has done matches the request") if facts.relevance >= 0.5 else None)
+
     def full(facts: OrganizationFacts) -> ranking.Contribution:
         if facts.capacity is None or facts.open_load < facts.capacity:
             return ranking.NOTHING
         return ranking.Contribution(FULL_POINTS, full_label(facts.capacity))
 
     return [
+        ranking.Criterion("need", relevant),
         ranking.level(
             "depth",
             lambda facts: facts.depth,
@@ -217,17 +241,37 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
     ]
 
 
+def with_evidence(candidates: list[OrganizationFacts], need: str) -> list[OrganizationFacts]:
+    """The candidates with how well their evidence answers `need` (one query)."""
+    found = search_evidence.relevance(need, {facts.organization.id for facts in candidates}, kinds=EVIDENCE_KINDS,
+                                      viewer=COORDINATOR)
+    best = max((entry.score for entry in found.values()), default=0.0)
+    if best <= 0:
+        return candidates
+    return [
+        replace(facts, relevance=found[facts.organization.id].score / best,
+                evidence=tuple(found[facts.organization.id].documents))
+        if facts.organization.id in found else facts
+        for facts in candidates
+    ]
+
+
 def rank_organizations(
     theme: str,
     prefecture: str,
     *,
+    need: str = "",
     remote_wanted: bool = True,
     exclude_ids: Collection[int] = (),
     limit: int | None = None,
 ) -> list[ranking.Ranked[OrganizationFacts]]:
-    """Candidates for help in `theme` at `prefecture`, best first (equal scores by slug)."""
+    """Candidates for help in `theme` at `prefecture` with `need` (the request's words), best first
+    (equal scores by slug)."""
+    candidates = load_candidates(theme, exclude_ids)
+    if need.strip() and candidates:
+        candidates = with_evidence(candidates, need)
     return ranking.rank(
-        load_candidates(theme, exclude_ids),
+        candidates,
         criteria(theme, prefecture, remote_wanted=remote_wanted),
         tie_key=lambda facts: facts.organization.slug,
         limit=limit,
@@ -245,6 +289,6 @@ def excluded_ids(referral: Referral) -> set[int]:
 def rank_for_referral(referral: Referral, *, limit: int | None = None) -> list[ranking.Ranked[OrganizationFacts]]:
     """Candidates for a referral, best first."""
     return rank_organizations(
-        referral.theme, referral.prefecture, remote_wanted=referral.remote_wanted,
-        exclude_ids=excluded_ids(referral), limit=limit,
+        referral.theme, referral.prefecture, need=f"{referral.title}\n{referral.description}",
+        remote_wanted=referral.remote_wanted, exclude_ids=excluded_ids(referral), limit=limit,
     )

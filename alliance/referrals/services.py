@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.models import Organization, OrganizationStaff, OrganizationTheme
 from alliance.permissions import staff_organization_ids
+from alliance.referrals import evidence
 from alliance.referrals.models import (
     ACTIVE_STATUSES,
     DEFAULT_RETENTION_DAYS,
@@ -273,6 +274,8 @@ def complete(referral: Referral, actor, *, summary: str, people_supported: int, 
     outcome = ReferralOutcome(referral=referral, summary=summary.strip(), people_supported=people_supported,
                               companies_supported=companies_supported, hours=hours, reported_by=actor)
     db.session.add(outcome)
+    db.session.flush()
+    evidence.index_outcome(referral)  # what was learnt is evidence for the next request
     _mail_parties(referral, "referral_status", "referral.complete", actor, action="complete", outcome=outcome)
     return outcome
 
@@ -502,7 +505,8 @@ def anonymise_consultations(now: datetime | None = None) -> int:
 def consultation_candidates(consultation: Consultation, limit: int = 5):
     """Suggested organisations per theme of a consultation, ranked as for referrals."""
     return {
-        theme: rank_organizations(theme, consultation.prefecture, remote_wanted=True, limit=limit)
+        theme: rank_organizations(theme, consultation.prefecture, need=consultation.message, remote_wanted=True,
+                                  limit=limit)
         for theme in consultation.themes if theme in refdata.THEMES_BY_SLUG  # not "not sure"
     }
 
