@@ -26,15 +26,14 @@ from alliance.referrals import evidence
 from alliance.referrals.models import ACTIVE_STATUSES, Referral, ReferralDecline
 from core import ranking, refdata
 from core.db import db
-from core.search import Viewer
 from core.search import evidence as search_evidence
 
 #: the candidate whose evidence answers the request best gets all of these; the others their share
 RELEVANCE_POINTS = 60.0
 #: what counts as evidence of an organisation's work (knowhow's articles are kind "article")
 EVIDENCE_KINDS = (alliance_evidence.SEARCH_KIND, "article", evidence.SEARCH_KIND)
-#: matching reads what a coordinator (alliance staff) may read
-COORDINATOR = Viewer(is_alliance_staff=True)
+#: matching reads what a coordinator (alliance staff) may read: every published document
+COORDINATOR_SEES = ("public", "members", "alliance")
 DEPTH_POINTS = {"expert": 40.0, "strong": 26.0, "experienced": 12.0}
 DEPTH_LABELS = {"expert": _l("expert"), "strong": _l("strong"), "experienced": _l("experienced")}
 COMPLETED_POINTS = 4.0
@@ -244,7 +243,7 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
 def with_evidence(candidates: list[OrganizationFacts], need: str) -> list[OrganizationFacts]:
     """The candidates with how well their evidence answers `need` (one query)."""
     found = search_evidence.relevance(need, {facts.organization.id for facts in candidates}, kinds=EVIDENCE_KINDS,
-                                      viewer=COORDINATOR)
+                                      visibilities=COORDINATOR_SEES)
     best = max((entry.score for entry in found.values()), default=0.0)
     if best <= 0:
         return candidates

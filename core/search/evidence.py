@@ -17,16 +17,23 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from core.db import db
-from core.search.analysis import Group, Plan, analyse, kind_word, normalise, organization_word, owner_word
+from core.search.analysis import (
+    Group,
+    Plan,
+    analyse,
+    kind_word,
+    normalise,
+    organization_word,
+    owner_word,
+    visibility_word,
+)
 from core.search.highlight import highlight, snippet
-from core.search.index import dialect
+from core.search.index import VISIBILITIES, dialect
 from core.search.query import (
     POSTGRES_WEIGHTS,
     SQLITE_WEIGHTS,
-    Viewer,
-    _fts_phrase,
-    _pg_lexeme,
-    visibility_words,
+    fts_phrase,
+    pg_lexeme,
 )
 
 #: a candidate's relevance counts its best documents, this many
@@ -77,8 +84,8 @@ def need_plan(text: str) -> Plan:
 
 
 def relevance(need: str, candidates: Collection[int], *, kinds: Iterable[str], owner: str = "organization",
-              viewer: Viewer) -> dict[int, Relevance]:
-    """Each candidate's relevance to `need` from its documents of `kinds` that `viewer` may see.
+              visibilities: Collection[str] = VISIBILITIES) -> dict[int, Relevance]:
+    """Each candidate's relevance to `need` from its published documents of `kinds` and `visibilities`.
 
     Candidates without a matching document are absent from the answer.
     """
@@ -87,18 +94,25 @@ def relevance(need: str, candidates: Collection[int], *, kinds: Iterable[str], o
     plan = need_plan(need)
     if not plan or not candidates:
         return {}
-    owner_words = [(organization_word if owner == "organization" else owner_word)(c) for c in sorted(candidates)]
-    clauses = [[kind_word(kind) for kind in kinds], owner_words]
-    visible = visibility_words(viewer)
-    if visible is not None:
-        clauses.append(visible)
-    rows = _postgres(plan, clauses) if dialect() == "postgresql" else _sqlite(plan, clauses)
+    parameters = {"owners": sorted(candidates), "kinds": list(kinds), "visibilities": list(visibilities),
+                  "limit": MAX_DOCUMENTS}
+    if dialect() == "postgresql":
+        # The candidates' rows through the owner column's index, then the match on those rows only.
+        keys = " | ".join(pg_lexeme(key, "AB") for group in plan.groups for key in group.keys)
+        rows = db.session.execute(_statement(_POSTGRES_QUERY, owner),
+                                  {**parameters, "tsquery": keys, "weights": POSTGRES_WEIGHTS}).mappings().all()
+    else:
+        # FTS5 answers best from its own index: the owners, kinds and visibilities as filter words.
+        owner_words = [(organization_word if owner == "organization" else owner_word)(c) for c in sorted(candidates)]
+        match = "{title body} : (" + " OR ".join(fts_phrase(group.keys) for group in plan.groups) + ")"
+        for words_ in ([kind_word(kind) for kind in kinds], owner_words,
+                       [visibility_word(visibility) for visibility in visibilities]):
+            match += " AND facets : (" + " OR ".join(fts_phrase([word]) for word in words_) + ")"
+        rows = db.session.execute(_statement(_SQLITE_QUERY, owner),
+                                  {"match": match, "limit": MAX_DOCUMENTS, **SQLITE_WEIGHTS}).mappings().all()
     found: dict[int, Relevance] = {}
     for row in rows:
-        candidate = row["organization_id"] if owner == "organization" else row["owner_id"]
-        if candidate not in candidates:
-            continue
-        entry = found.setdefault(candidate, Relevance())
+        entry = found.setdefault(row["candidate"], Relevance())
         if len(entry.documents) < DOCUMENTS_COUNTED:
             document = Document(row["kind"], row["object_id"], row["title"], row["body"], row["meta"] or {},
                                 float(row["score"]), plan)
@@ -107,40 +121,34 @@ def relevance(need: str, candidates: Collection[int], *, kinds: Iterable[str], o
     return found
 
 
-_SQLITE_QUERY = sa.text(
-    """
-    SELECT d.kind, d.object_id, d.title, d.body, d.meta, d.organization_id, d.owner_id,
+_SQLITE_QUERY = """
+    SELECT d.kind, d.object_id, d.title, d.body, d.meta, d.{owner}_id AS candidate,
            -bm25(search_fts, :w_title, :w_body, :w_bigrams, :w_facets) AS score
     FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid
     WHERE search_fts MATCH :match
     ORDER BY score DESC, d.id
     LIMIT :limit
-    """
-).columns(meta=sa.JSON)
-
-_POSTGRES_QUERY = sa.text(
-    """
-    SELECT kind, object_id, title, body, meta, organization_id, owner_id,
-           ts_rank(CAST(:weights AS real[]), search_vector, to_tsquery('simple', :tsquery), 1) AS score
-    FROM search_documents
-    WHERE search_vector @@ to_tsquery('simple', :tsquery)
-    ORDER BY score DESC, id
+"""
+_POSTGRES_QUERY = """
+    SELECT d.kind, d.object_id, d.title, d.body, d.meta, d.{owner}_id AS candidate,
+           ts_rank(CAST(:weights AS real[]), d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
+    FROM search_documents AS d
+    WHERE d.{owner}_id IN :owners AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities
+      AND d.search_vector @@ to_tsquery('simple', :tsquery)
+    ORDER BY score DESC, d.id
     LIMIT :limit
-    """
-).columns(meta=sa.JSON)
+"""
+_STATEMENTS: dict[tuple[str, str], sa.TextClause] = {}
 
 
-def _sqlite(plan: Plan, clauses: list[list[str]]) -> list:
-    words = " OR ".join(_fts_phrase(group.keys) for group in plan.groups)
-    match = f"{{title body}} : ({words})"
-    for words_ in clauses:
-        match += " AND facets : (" + " OR ".join(_fts_phrase([w]) for w in words_) + ")"
-    return db.session.execute(_SQLITE_QUERY, {"match": match, "limit": MAX_DOCUMENTS, **SQLITE_WEIGHTS}).mappings().all()
-
-
-def _postgres(plan: Plan, clauses: list[list[str]]) -> list:
-    parts = ["(" + " | ".join(_pg_lexeme(key, "AB") for group in plan.groups for key in group.keys) + ")"]
-    for words_ in clauses:
-        parts.append("(" + " | ".join(_pg_lexeme(w, "C") for w in words_) + ")")
-    parameters = {"tsquery": " & ".join(parts), "limit": MAX_DOCUMENTS, "weights": POSTGRES_WEIGHTS}
-    return db.session.execute(_POSTGRES_QUERY, parameters).mappings().all()
+def _statement(template: str, owner: str) -> sa.TextClause:
+    """The query for one owner column, built once (its compiled form is cached by SQLAlchemy)."""
+    key = (template, owner)
+    if key not in _STATEMENTS:
+        statement = sa.text(template.replace("{owner}", owner))
+        if ":owners" in template:
+            statement = statement.bindparams(sa.bindparam("owners", expanding=True),
+                                             sa.bindparam("kinds", expanding=True),
+                                             sa.bindparam("visibilities", expanding=True))
+        _STATEMENTS[key] = statement.columns(meta=sa.JSON)
+    return _STATEMENTS[key]

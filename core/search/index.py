@@ -38,6 +38,8 @@ class SearchDocument(Base):
     __table_args__ = (
         sa.UniqueConstraint("kind", "object_id"),
         one_of("visibility", VISIBILITIES),
+        # Matching reads the documents of one kind that show candidates' work (core.search.evidence).
+        sa.Index("ix_search_documents_kind_organization", "kind", "organization_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

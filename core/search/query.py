@@ -129,7 +129,7 @@ def _filter_clauses(kinds, viewer: Viewer, facets: Mapping[str, Any] | None) -> 
     return clauses
 
 
-def _fts_phrase(tokens: list[str]) -> str:
+def fts_phrase(tokens: list[str]) -> str:
     return '"' + " ".join(tokens).replace('"', '""') + '"'
 
 
@@ -137,30 +137,30 @@ def _sqlite_match(plan: Plan, clauses: list[list[str]], use_bigrams: bool, title
     parts = []
     columns = "{title}" if title_only else "{title body}"
     for group in plan.groups:
-        alternatives = [f"{columns} : {_fts_phrase(group.keys)}"]
+        alternatives = [f"{columns} : {fts_phrase(group.keys)}"]
         if use_bigrams and not title_only:
-            alternatives += [f"bigrams : {_fts_phrase(phrase)}" for phrase in group.bigram_phrases]
+            alternatives += [f"bigrams : {fts_phrase(phrase)}" for phrase in group.bigram_phrases]
         parts.append("(" + " OR ".join(alternatives) + ")")
     for words_ in clauses:
-        parts.append("facets : (" + " OR ".join(_fts_phrase([w]) for w in words_) + ")")
+        parts.append("facets : (" + " OR ".join(fts_phrase([w]) for w in words_) + ")")
     return " AND ".join(parts)
 
 
-def _pg_lexeme(word: str, weights: str) -> str:
+def pg_lexeme(word: str, weights: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "':" + weights
 
 
 def _pg_tsquery(plan: Plan, clauses: list[list[str]], use_bigrams: bool) -> str:
     parts = []
     for group in plan.groups:
-        alternatives = ["(" + " <-> ".join(_pg_lexeme(key, "AB") for key in group.keys) + ")"]
+        alternatives = ["(" + " <-> ".join(pg_lexeme(key, "AB") for key in group.keys) + ")"]
         if use_bigrams:
             alternatives += [
-                "(" + " <-> ".join(_pg_lexeme(b, "D") for b in phrase) + ")" for phrase in group.bigram_phrases
+                "(" + " <-> ".join(pg_lexeme(b, "D") for b in phrase) + ")" for phrase in group.bigram_phrases
             ]
         parts.append("(" + " | ".join(alternatives) + ")")
     for words_ in clauses:
-        parts.append("(" + " | ".join(_pg_lexeme(w, "C") for w in words_) + ")")
+        parts.append("(" + " | ".join(pg_lexeme(w, "C") for w in words_) + ")")
     return " & ".join(parts)
 
 
