@@ -83,6 +83,12 @@ def need_plan(text: str) -> Plan:
     return Plan(normalised, [Group(surface, [key]) for key, surface in seen.items()])
 
 
+def marking_plan(plan: Plan) -> Plan:
+    """What the page marks in a matched document: the need's words of two characters or more
+    (a one-character word — 社, 会, 8 — counts for matching but would mark half a page)."""
+    return Plan(plan.text, [group for group in plan.groups if len(group.text) > 1])
+
+
 def relevance(need: str, candidates: Collection[int], *, kinds: Iterable[str], owner: str = "organization",
               visibilities: Collection[str] = VISIBILITIES) -> dict[int, Relevance]:
     """Each candidate's relevance to `need` from its published documents of `kinds` and `visibilities`.
@@ -110,12 +116,13 @@ def relevance(need: str, candidates: Collection[int], *, kinds: Iterable[str], o
             match += " AND facets : (" + " OR ".join(fts_phrase([word]) for word in words_) + ")"
         rows = db.session.execute(_statement(_SQLITE_QUERY, owner),
                                   {"match": match, "limit": MAX_DOCUMENTS, **SQLITE_WEIGHTS}).mappings().all()
+    marked = marking_plan(plan)
     found: dict[int, Relevance] = {}
     for row in rows:
         entry = found.setdefault(row["candidate"], Relevance())
         if len(entry.documents) < DOCUMENTS_COUNTED:
             document = Document(row["kind"], row["object_id"], row["title"], row["body"], row["meta"] or {},
-                                float(row["score"]), plan)
+                                float(row["score"]), marked)
             entry.documents.append(document)
             entry.score += document.score
     return found
