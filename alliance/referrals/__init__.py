@@ -13,7 +13,8 @@ from core.security import csrf
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(consultation_theme_name=consultation_theme_name,
                                  decline_reason_label=lambda kind: DECLINE_REASON_LABELS.get(kind, ""),
-                                 evidence_kind_label=evidence.kind_label, evidence_url=evidence.url)
+                                 evidence_kind_label=evidence.kind_label, evidence_url=evidence.url,
+                                 evidence_readable=evidence.readable)
     app.register_blueprint(bp)
     app.register_blueprint(consult_bp)
     csrf.exempt(api.bp)

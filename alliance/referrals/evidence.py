@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from alliance.referrals.models import Referral, ReferralOutcome
 from core import search
+from core.auth import is_admin
 from core.db import db
 
 SEARCH_KIND = "referral-outcome"
@@ -67,3 +68,8 @@ def url(document) -> str | None:
     if document.kind == "article" and document.meta.get("slug"):
         return url_for("knowhow.detail", slug=document.meta["slug"])
     return None
+
+
+def readable(document) -> bool:
+    """Whether the viewer may read the document's words: a referral's report only its parties' (here: admins)."""
+    return document.kind != SEARCH_KIND or is_admin()

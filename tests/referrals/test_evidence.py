@@ -138,3 +138,23 @@ def test_on_the_judged_set_the_new_ranking_beats_the_old_one(app):
     assert new["MRR"] > old["MRR"]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Organization)) >= 20
+
+
+def test_a_reports_words_stay_with_its_parties_and_admins(app, world, make_referral, login, make_member,
+                                                          make_organization):
+    """A completed referral's report counts for its partner, but only admins read it among the candidates."""
+    done = make_referral(requester=world.requester, partner=world.partner, status="in_progress",
+                         title="技能実習生の合同入社式の運営")
+    with app.app_context():
+        referral_services.complete(db.session.get(Referral, done), None, people_supported=20, companies_supported=5,
+                                   hours=30, summary="5社の技能実習生の合同入社式と生活研修を非公開の条件で運営した。")
+        request = Referral(title="技能実習生の合同入社式をしたい", theme="foreign-workers", prefecture="04",
+                           description="技能実習生の合同入社式と生活研修をしたい", status="open",
+                           requester_organization_id=world.requester.id)
+        db.session.add(request)
+        db.session.commit()
+        request_id = request.id
+    staff_page = login(world.requester_staff).get(f"/alliance/referrals/{request_id}").get_data(as_text=True)
+    admin_page = login(world.admin).get(f"/alliance/referrals/{request_id}").get_data(as_text=True)
+    assert "非公開の条件" not in staff_page and "紹介の成果報告" in staff_page
+    assert "非公開の条件" in admin_page
