@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from core.db import db, utcnow
 from events.mail import mail_member
 from events.models import CONFIRMED, Event, Registration
+from members import notifications
 
 REMINDER_WINDOW = timedelta(hours=24)
 registrations_table = Registration.__table__
@@ -31,6 +32,7 @@ def send_reminders(now: datetime | None = None) -> int:
         .order_by(Registration.id)
         .options(joinedload(Registration.member), joinedload(Registration.event))
     ).all()
+    readers = notifications.wanting("event_reminders", [registration.member_id for registration in due])
     sent = 0
     for registration in due:
         # The conditional update is the guard: a second run (even a concurrent one) finds nothing.
@@ -40,7 +42,7 @@ def send_reminders(now: datetime | None = None) -> int:
             .values(reminded_at=now)
         ).rowcount
         if claimed == 1:
-            mail_member(registration.member, "event_reminder", registration.event, registration=registration,
-                        notification="event_reminders")
-            sent += 1
+            if mail_member(registration.member, "event_reminder", registration.event, registration=registration,
+                           notification="event_reminders", wants=registration.member_id in readers):
+                sent += 1
     return sent

@@ -17,6 +17,7 @@ from events.models import ACTIVE_STATES, CONFIRMED, AffiliationSeat, Event, Regi
 from events.refusals import ActionRefused
 from events.registration import fill_seats, lock_event, withdraw
 from events.search_index import index_event
+from members import notifications
 from members.models import Member
 
 seats_table = AffiliationSeat.__table__
@@ -155,11 +156,11 @@ def message_attendees(event: Event, subject: str, body: str, actor: Member) -> i
         .where(Registration.event_id == event.id, Registration.status == CONFIRMED)
         .options(joinedload(Registration.member))
     ).all()
+    readers = notifications.wanting("organiser_messages", [r.member_id for r in registrations if r.member_id])
     sent = 0
     for registration in registrations:
-        if registration.member is not None:
-            mail_member(registration.member, "event_message", event, subject=subject, body=body,
-                        notification="organiser_messages")
+        if mail_member(registration.member, "event_message", event, subject=subject, body=body,
+                       notification="organiser_messages", wants=registration.member_id in readers):
             sent += 1
     audit("event.message", event, actor=actor, recipients=sent, subject=subject)
     return sent

@@ -61,7 +61,7 @@ def send_digests(now=None) -> int:
                     db.session.add(DigestDelivery(member_id=member.id, week=week, sent_at=now))
                     db.session.flush()
                     notifications.send(member, "digest", "members/mail/digest.txt", mail_kind="member.digest",
-                                       member=member, parts=parts, week=week)
+                                       wants=True, member=member, parts=parts, week=week)  # chosen by the query
             except IntegrityError:  # another run sent it a moment ago
                 continue
             sent += 1

@@ -45,6 +45,18 @@ def wanted(member: Member, kind: str) -> bool:
     return DEFAULTS[kind] if enabled is None else enabled
 
 
+def wanting(kind: str, member_ids) -> set[int]:
+    """Those of `member_ids` who receive `kind` (one query, for mail sent to many)."""
+    ids = set(member_ids)
+    if not ids:
+        return set()
+    chosen = dict(db.session.execute(
+        sa.select(MailPreference.member_id, MailPreference.enabled)
+        .where(MailPreference.kind == kind, MailPreference.member_id.in_(ids))
+    ).all())
+    return {member_id for member_id in ids if chosen.get(member_id, DEFAULTS[kind])}
+
+
 def set_preference(member_id: int, kind: str, enabled: bool) -> None:
     row = db.session.get(MailPreference, (member_id, kind))
     if row is None:
@@ -76,9 +88,13 @@ def unsubscribe_url(member: Member, kind: str) -> str:
     return site_url("members.unsubscribe", token=unsubscribe_token(member, kind))
 
 
-def send(recipient: Member, kind: str, template: str, /, *, mail_kind: str = "", **context) -> OutboxMessage | None:
-    """Queue a mail of a kind the member can switch off (nothing when they did), with List-Unsubscribe."""
-    if not wanted(recipient, kind):
+def send(recipient: Member, kind: str, template: str, /, *, mail_kind: str = "", wants: bool | None = None,
+         **context) -> OutboxMessage | None:
+    """Queue a mail of a kind the member can switch off (nothing when they did), with List-Unsubscribe.
+
+    `wants`: the member's choice when the caller read it already (`wanting`, for many recipients).
+    """
+    if not (wanted(recipient, kind) if wants is None else wants):
         return None
     url = unsubscribe_url(recipient, kind)
     with force_locale(recipient.locale or "ja"):

@@ -186,6 +186,15 @@ def _staff_recipients(project: Project) -> list[Member]:
     return members
 
 
+def _mail_staff(project: Project, template: str, mail_kind: str, **context) -> None:
+    """Tell the project's staff (those who take "referral and project updates") about a step."""
+    staff = _staff_recipients(project)
+    readers = notifications.wanting("staff_updates", [member.id for member in staff])
+    for member in staff:
+        notifications.send(member, "staff_updates", f"projects/mail/{template}.txt", mail_kind=mail_kind,
+                           wants=member.id in readers, recipient=member, project=project, **context)
+
+
 # -- applications ----------------------------------------------------------------------------
 
 
@@ -217,10 +226,8 @@ def apply(project: Project, member: Member, motivation: str) -> ProjectApplicati
     application_url = site_url("projects.application", application_id=application.id)
     send_template(member.email, "projects/mail/project_application_confirmed.txt", locale=member.locale,
                   kind="project.application_confirmed", member=member, project=project, url=application_url)
-    for staff in _staff_recipients(project):
-        notifications.send(staff, "staff_updates", "projects/mail/project_application_received.txt",
-                           mail_kind="project.application_received", recipient=staff, applicant=member, project=project,
-                           url=application_url)
+    _mail_staff(project, "project_application_received", "project.application_received", applicant=member,
+                url=application_url)
     return application
 
 
@@ -232,10 +239,8 @@ def withdraw(application: ProjectApplication) -> None:
     application.decided_at = utcnow()
     audit("project_application.withdraw", application, project_id=application.project_id)
     project = application.project
-    for staff in _staff_recipients(project):
-        notifications.send(staff, "staff_updates", "projects/mail/project_application_withdrawn.txt",
-                           mail_kind="project.application_withdrawn", recipient=staff, applicant=application.member,
-                           project=project, url=site_url("projects.applicants", project_id=project.id))
+    _mail_staff(project, "project_application_withdrawn", "project.application_withdrawn",
+                applicant=application.member, url=site_url("projects.applicants", project_id=project.id))
 
 
 def allowed_moves(application: ProjectApplication) -> tuple[str, ...]:
@@ -377,10 +382,8 @@ def save_report(programme: Programme, report: str, *, submit: bool) -> None:
         raise ProjectError(_l("Please write the report before submitting it."))
     programme.report_submitted_at = utcnow()
     audit("programme.report_submit", programme)
-    for staff in _staff_recipients(programme.project):
-        notifications.send(staff, "staff_updates", "projects/mail/project_programme_report.txt",
-                           mail_kind="project.programme_report", recipient=staff, person=programme.member,
-                           project=programme.project, url=site_url("programmes.programme", programme_id=programme.id))
+    _mail_staff(programme.project, "project_programme_report", "project.programme_report", person=programme.member,
+                url=site_url("programmes.programme", programme_id=programme.id))
 
 
 def set_cohort_listing(programme: Programme, listed: bool) -> None:

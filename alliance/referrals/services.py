@@ -162,11 +162,13 @@ def party_members(referral: Referral, *, extra_organization_ids: Iterable[int] =
 
 
 def _mail_parties(referral: Referral, template: str, kind: str, actor, *, extra_organization_ids=(), **context):
-    for member in party_members(referral, extra_organization_ids=extra_organization_ids):
-        if actor is not None and member.id == actor.id:
-            continue
+    recipients = [member for member in party_members(referral, extra_organization_ids=extra_organization_ids)
+                  if actor is None or member.id != actor.id]
+    readers = notifications.wanting("staff_updates", [member.id for member in recipients])
+    for member in recipients:
         notifications.send(member, "staff_updates", f"referrals/mail/{template}.txt", mail_kind=kind,
-                           referral=referral, recipient=member, actor=actor, url=referral_url(referral), **context)
+                           wants=member.id in readers, referral=referral, recipient=member, actor=actor,
+                           url=referral_url(referral), **context)
 
 
 def referral_url(referral: Referral) -> str:
