@@ -54,11 +54,17 @@ def confirmed_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if current_user.is_authenticated and not current_user.is_confirmed:
-            raise AddressUnconfirmed()
+        if current_user.is_authenticated:
+            require_confirmed(current_user)
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def require_confirmed(member) -> None:
+    """Raise AddressUnconfirmed for a member whose address is not confirmed (pages and the API alike)."""
+    if not member.is_confirmed:
+        raise AddressUnconfirmed()
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -28,7 +28,7 @@ from core.api import (
     token_required,
     utc,
 )
-from core.auth import AddressUnconfirmed
+from core.auth import require_confirmed
 from core.db import db, utcnow
 from events import refusals, services
 from events.models import ACTIVE_STATES, Event, Registration
@@ -145,8 +145,7 @@ def _reject_bad_body() -> None:
 def create_registration(event_id: int):
     """Register the token's member: confirmed, waitlisted (with position) or applied (lottery)."""
     _reject_bad_body()
-    if not g.api_member.is_confirmed:
-        raise ApiError(403, str(AddressUnconfirmed.description), "email_unconfirmed")
+    require_confirmed(g.api_member)
     event = _public_event_or_404(event_id)
     try:
         registration = register(event, g.api_member)

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from core import hooks
+from core.api import error_response, is_api_request
 from core.auth import AddressUnconfirmed, is_safe_next
 from core.db import db
 from core.forms import EmptyForm
@@ -414,5 +415,7 @@ def export():
 
 
 def render_unconfirmed(error: AddressUnconfirmed):
-    """What an unconfirmed member sees instead of a guarded page: how to confirm (nothing changed)."""
+    """What an unconfirmed member gets instead of a guarded page or API call: how to confirm (nothing changed)."""
+    if is_api_request():
+        return error_response(403, str(error.description), "email_unconfirmed")
     return render_template("members/confirm_needed.html", form=EmptyForm()), 403
