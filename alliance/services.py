@@ -4,7 +4,6 @@ Services change data, flush, audit and queue mail; the caller commits. They neve
 read `request`, so the HTML views, the API and the CLI share them.
 """
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from core.db import db, json_row, utcnow
 from core.mail import send_template
 from core.paging import paginate
 from core.routing import site_url
+from core.security import secret_digest
 from members.models import Member
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -577,10 +577,6 @@ def open_invitations(organization: Organization) -> list[StaffInvitation]:
     ))
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class StaffError(Exception):
     """A staff change that the rules refuse (message for the user)."""
 
@@ -604,7 +600,7 @@ def invite_staff(organization: Organization, email: str, role: str, inviter: Mem
         old.revoked_at = utcnow()
     token = secrets.token_urlsafe(32)
     invitation = StaffInvitation(
-        organization_id=organization.id, email=email, role=role, token_hash=_digest(token),
+        organization_id=organization.id, email=email, role=role, token_hash=secret_digest(token),
         invited_by_id=inviter.id, expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
     )
     db.session.add(invitation)
@@ -620,7 +616,7 @@ def invite_staff(organization: Organization, email: str, role: str, inviter: Mem
 def find_invitation(token: str) -> StaffInvitation | None:
     """An open invitation of a live organisation for this token, or None."""
     invitation = db.session.scalar(
-        sa.select(StaffInvitation).where(StaffInvitation.token_hash == _digest(token))
+        sa.select(StaffInvitation).where(StaffInvitation.token_hash == secret_digest(token))
         .options(selectinload(StaffInvitation.organization))
     )
     if invitation is None or not invitation.is_open or not invitation.organization.is_live:

@@ -1,5 +1,7 @@
 """HTTP security baseline: CSRF, rate limits, cookies, response headers, and the reverse proxy."""
 
+import hashlib
+
 from flask import Flask, abort, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -83,3 +85,8 @@ def init_app(app: Flask) -> None:
         if request.is_secure or app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def secret_digest(secret: str) -> str:
+    """What the database keeps of a secret token (sessions, API tokens, mailed links, invitations): its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()

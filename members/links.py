@@ -6,13 +6,13 @@ also dies when the password changes any other way, and a reset or confirmation
 link when the account's address changes.
 """
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from core.db import db, utcnow
+from core.security import secret_digest
 from members.models import AccountToken, Member
 
 LIFETIME = {
@@ -22,17 +22,13 @@ LIFETIME = {
 }
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue(member: Member, purpose: str, email: str | None = None) -> str:
     """A new link token for the member (earlier unused ones of the same purpose stop working)."""
     retire(member, purpose)
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(AccountToken(
-        member_id=member.id, purpose=purpose, token_hash=_digest(token), email=email or member.email,
+        member_id=member.id, purpose=purpose, token_hash=secret_digest(token), email=email or member.email,
         created_at=now, expires_at=now + LIFETIME[purpose],
     ))
     return token
@@ -52,7 +48,7 @@ def find(token: str, *purposes: str) -> AccountToken | None:
     if not token or len(token) > 100:
         return None
     row = db.session.scalar(
-        sa.select(AccountToken).where(AccountToken.token_hash == _digest(token), AccountToken.purpose.in_(purposes))
+        sa.select(AccountToken).where(AccountToken.token_hash == secret_digest(token), AccountToken.purpose.in_(purposes))
     )
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None

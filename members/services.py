@@ -1,6 +1,5 @@
 """Account rules: signup, passwords, profile, erasure, login sessions, API tokens, admins."""
 
-import hashlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from core.db import db, utcnow
 from core.forms import normalise_email_input
 from core.mail import OutboxMessage, send_template
 from core.routing import site_url
+from core.security import secret_digest
 from members import links, sessions
 from members.models import ApiToken, LoginSession, Member, MemberTheme
 
@@ -321,10 +321,6 @@ def delete_member(member: Member) -> None:
     entry.ip_address = None
 
 
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def start_session(member: Member) -> None:
     """Log a member in on a fresh session (rotated: nothing of the old cookie survives)."""
     session.clear()
@@ -332,7 +328,7 @@ def start_session(member: Member) -> None:
     db.session.add(
         LoginSession(
             member_id=member.id,
-            key_hash=_digest(key),
+            key_hash=secret_digest(key),
             user_agent=(request.headers.get("User-Agent") or "")[:200],
             **sessions.seen_now(),
         )
@@ -346,7 +342,7 @@ def end_session(member: Member) -> None:
     """Log out: the session row goes, so a copy of the cookie no longer works."""
     if member.session_key:
         db.session.execute(
-            sa.delete(LoginSession).where(LoginSession.key_hash == _digest(member.session_key))
+            sa.delete(LoginSession).where(LoginSession.key_hash == secret_digest(member.session_key))
         )
     logout_user()
     session.clear()
@@ -354,7 +350,7 @@ def end_session(member: Member) -> None:
 
 def end_other_sessions(member: Member) -> None:
     """After a password change: every other browser is logged out."""
-    keep = _digest(member.session_key) if member.session_key else ""
+    keep = secret_digest(member.session_key) if member.session_key else ""
     db.session.execute(
         sa.delete(LoginSession).where(
             LoginSession.member_id == member.id, LoginSession.key_hash != keep
@@ -368,7 +364,7 @@ def member_for_session_key(key: str) -> Member | None:
         return None
     found = db.session.execute(
         sa.select(Member, LoginSession.id, LoginSession.last_seen_at)
-        .join(LoginSession).where(LoginSession.key_hash == _digest(key))
+        .join(LoginSession).where(LoginSession.key_hash == secret_digest(key))
     ).first()
     if found is None:
         return None
@@ -401,7 +397,7 @@ def create_api_token(member: Member, name: str) -> tuple[ApiToken, str]:
     """A new token for the member; returns the row and the token (shown once)."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        member_id=member.id, name=name.strip(), token_hash=_digest(secret), prefix=secret[:10]
+        member_id=member.id, name=name.strip(), token_hash=secret_digest(secret), prefix=secret[:10]
     )
     db.session.add(token)
     return token, secret
@@ -414,7 +410,7 @@ def revoke_api_token(token: ApiToken) -> None:
 def member_for_api_token(secret: str) -> Member | None:
     """The member of a valid, unrevoked token (bearer auth of the API)."""
     token = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == _digest(secret), ApiToken.revoked_at.is_(None))
+        sa.select(ApiToken).where(ApiToken.token_hash == secret_digest(secret), ApiToken.revoked_at.is_(None))
     )
     if token is None:
         return None
