@@ -20,6 +20,7 @@ from core.paging import paginate
 from core.routing import site_url
 from core.security import limiter
 from members.models import Member
+from members.services import secretariat
 
 log = logging.getLogger(__name__)
 INBOX_PER_PAGE = 30
@@ -35,7 +36,7 @@ def submit(*, name: str, email: str, message: str, member: Member | None) -> Con
     contact = ContactMessage(name=name, email=email, message=message, member_id=member.id if member else None)
     db.session.add(contact)
     db.session.flush()
-    for admin in db.session.scalars(sa.select(Member).where(Member.is_admin.is_(True)).order_by(Member.id)):
+    for admin in secretariat():
         send_template(admin.email, "alliance/mail/secretariat_contact.txt", locale=admin.locale,
                       kind="secretariat.contact", contact=contact,
                       inbox_url=site_url("contact.inbox"))

@@ -32,6 +32,7 @@ from core.paging import paginate
 from core.routing import site_url
 from core.security import secret_digest
 from members.models import Member
+from members.services import secretariat
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MIN, SLUG_MAX = 3, 60
@@ -451,7 +452,7 @@ def submit_application(member: Member, data: dict) -> OrganizationApplication:
                   kind="alliance.application_received", member=member, application=application,
                   status_url=site_url("alliance.apply"))
     queue_url = site_url("secretariat.application", application_id=application.id)
-    for admin in db.session.scalars(sa.select(Member).where(Member.is_admin.is_(True))):
+    for admin in secretariat():
         send_template(admin.email, "alliance/mail/application_to_secretariat.txt", locale=admin.locale,
                       kind="alliance.application_to_secretariat", application=application,
                       applicant=member, queue_url=queue_url)

@@ -272,6 +272,11 @@ def rotate_session(member: Member) -> None:
     start_session(member)
 
 
+def secretariat() -> list[Member]:
+    """Every secretariat (admin) account, oldest first: who hears about applications, consultations, messages."""
+    return list(db.session.scalars(sa.select(Member).where(Member.is_admin.is_(True)).order_by(Member.id)))
+
+
 def is_last_admin(member: Member) -> bool:
     if not member.is_admin:
         return False

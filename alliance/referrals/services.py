@@ -38,6 +38,7 @@ from core.mail import send_template
 from core.routing import site_url
 from members import notifications
 from members.models import Member
+from members.services import secretariat
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -148,7 +149,7 @@ def _secretariat_members(referral: Referral) -> list[Member]:
     """The secretariat side of a referral it created: its creator, or every admin."""
     if referral.created_by is not None and referral.created_by.is_admin:
         return [referral.created_by]
-    return list(db.session.scalars(sa.select(Member).where(Member.is_admin.is_(True)).order_by(Member.id)))
+    return secretariat()
 
 
 def party_members(referral: Referral, *, extra_organization_ids: Iterable[int] = ()) -> list[Member]:
@@ -439,7 +440,7 @@ def submit_consultation(*, organization_name: str, contact_name: str, email: str
     send_template(consultation.email, "referrals/mail/consultation_received.txt", locale=locale, kind="consultation.received",
                   consultation=consultation)
     triage_url = site_url("referrals.triage_detail", consultation_id=consultation.id)
-    for admin in db.session.scalars(sa.select(Member).where(Member.is_admin.is_(True)).order_by(Member.id)):
+    for admin in secretariat():
         send_template(admin.email, "referrals/mail/consultation_new.txt", locale=admin.locale, kind="consultation.new",
                       consultation=consultation, url=triage_url)
     return consultation
