@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     hooks.HOME_ACTIONS.register(app, contributions.HOME_ACTION)
     hooks.JOIN_WAYS.register(app, contributions.JOIN_WAY)
     hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(evidence.SEARCH_KIND, evidence.reindex_organizations))
+    hooks.EVIDENCE_KINDS.register(app, evidence.EVIDENCE_KIND)
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
     hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
     hooks.DEMO_SEEDERS.register(app, demo.seed)

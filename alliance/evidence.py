@@ -5,10 +5,12 @@ profile — summary, introduction, notes on its themes, services, track-record l
 beside its knowhow articles and the outcome reports of referrals it completed.
 """
 
+from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from alliance.models import Organization
-from core import search
+from core import hooks, search
 from core.markdown import markdown_to_text
 
 SEARCH_KIND = "organization"
@@ -38,3 +40,9 @@ def reindex_organizations() -> int:
     return search.reindex_all(Organization, search_entry, Organization.deleted_at.is_(None), options=[
         selectinload(Organization.theme_rows), selectinload(Organization.services),
         selectinload(Organization.records)])
+
+
+EVIDENCE_KIND = hooks.EvidenceKind(
+    SEARCH_KIND, label=lambda document: _("Profile"),
+    url=lambda document: url_for("alliance.detail", slug=document.meta["slug"]) if document.meta.get("slug") else None,
+)

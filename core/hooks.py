@@ -147,6 +147,25 @@ DEMO_SEEDERS: Hook[Callable[[int], None]] = Hook(
 MEMBER_ERASERS: Hook[Callable[[Any], None]] = Hook(
     "member_erasers", "(member) -> None: erase personal data a room holds about a deleted member")
 @dataclass(frozen=True)
+class EvidenceKind:
+    """How a matching page shows one kind of evidence document (core.search.evidence.Document)."""
+
+    kind: str
+    #: (document) -> what it is, e.g. «事例», «プロフィール»
+    label: Callable[[Any], str]
+    #: (document) -> where it can be read, or None
+    url: Callable[[Any], str | None] = lambda document: None
+    #: (document) -> whether the viewer may read its words (title and snippet)
+    readable: Callable[[Any], bool] = lambda document: True
+    #: (document) -> what is said instead of its words when they are not readable
+    withheld: Callable[[Any], str] = lambda document: ""
+
+
+EVIDENCE_KINDS: Hook[EvidenceKind] = Hook(
+    "evidence_kinds", "the kinds of document matching shows as a candidate's evidence (core.search.evidence)")
+
+
+@dataclass(frozen=True)
 class DigestSection:
     """A part of the weekly digest mail: what is new since a moment, for one member."""
 

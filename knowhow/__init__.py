@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     hooks.IMPACT_FIGURES.register(app, sections.impact_figures)
     hooks.IMPACT_SECTIONS.register(app, sections.impact_section)
     hooks.SEARCH_PROVIDERS.register(app, sections.SEARCH_PROVIDER)
+    hooks.EVIDENCE_KINDS.register(app, sections.EVIDENCE_KIND)
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
     hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
     hooks.DIGEST_SECTIONS.register(app, sections.DIGEST_SECTION)

@@ -10,10 +10,18 @@ from sqlalchemy.orm import joinedload
 
 from core import search
 from core.db import db
-from core.hooks import DigestSection, Figure, MenuItem, SearchHit, SearchProvider, render_section
+from core.hooks import (
+    DigestSection,
+    EvidenceKind,
+    Figure,
+    MenuItem,
+    SearchHit,
+    SearchProvider,
+    render_section,
+)
 from core.routing import site_url
 from knowhow import services
-from knowhow.models import Adoption, Article, ArticleTheme
+from knowhow.models import ARTICLE_KINDS, Adoption, Article, ArticleTheme
 
 HOME_ARTICLES = 3
 ORGANIZATION_ARTICLES = 5
@@ -116,6 +124,12 @@ def search_provider(query, viewer, limit: int) -> list[SearchHit]:
 
 
 SEARCH_PROVIDER = SearchProvider(services.SEARCH_KIND, _l("Knowhow"), search_provider, order=30)
+
+#: an article among a candidate's evidence for matching (core.search.evidence)
+EVIDENCE_KIND = EvidenceKind(
+    services.SEARCH_KIND, label=lambda document: str(ARTICLE_KINDS.get(document.meta.get("type"), _("Knowhow"))),
+    url=lambda document: url_for("knowhow.detail", slug=document.meta["slug"]) if document.meta.get("slug") else None,
+)
 
 
 MENU_ITEM = MenuItem("knowhow.index", _l("Knowhow"), order=30)

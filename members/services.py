@@ -245,6 +245,9 @@ def update_profile(
         member.theme_rows = [row for row in member.theme_rows if row.theme in wanted]
         have = set(member.themes)
         member.theme_rows.extend(MemberTheme(theme=slug) for slug in wanted if slug not in have)
+    # The bio is part of what people matching reads (imported here: members.expertise imports this module).
+    from members.expertise.evidence import index_member
+    index_member(member)
 
 
 def change_email(member: Member, new_email: str) -> None:

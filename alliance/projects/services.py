@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.models import Organization, OrganizationStaff
 from alliance.permissions import can_act_for, is_alliance_staff, staff_organization_ids
+from alliance.projects import evidence
 from alliance.projects.models import (
     PHASES_BY_KIND,
     Cohort,
@@ -382,6 +383,7 @@ def save_report(programme: Programme, report: str, *, submit: bool) -> None:
         raise ProjectError(_l("Please write the report before submitting it."))
     programme.report_submitted_at = utcnow()
     audit("programme.report_submit", programme)
+    evidence.index_programme(programme)
     _mail_staff(programme.project, "project_programme_report", "project.programme_report", person=programme.member,
                 url=site_url("programmes.programme", programme_id=programme.id))
 
@@ -406,6 +408,7 @@ def complete(programme: Programme, hours_contributed: int) -> None:
     programme.completed_at = utcnow()
     programme.hours_contributed = hours_contributed
     audit("programme.complete", programme, hours=hours_contributed)
+    evidence.index_programme(programme)  # what the person did is evidence for the next project
     if programme.member is not None:
         person = programme.member
         send_template(person.email, "projects/mail/project_programme_completed.txt", locale=person.locale,
@@ -641,5 +644,6 @@ def erase_member(member: Member) -> None:
             sa.update(Programme).where(Programme.id.in_(programme_ids))
             .values(member_id=None, application_id=None, report="", listed_in_cohort=False)
         )
+        evidence.remove_programmes(programme_ids)
     db.session.execute(sa.delete(ProjectApplication).where(ProjectApplication.member_id == member.id))
     db.session.execute(sa.delete(ProjectInvitation).where(ProjectInvitation.member_id == member.id))

@@ -4,8 +4,12 @@ The order comes from the shared explainable ranking (`core.ranking`), as for ref
 candidates: the theme is required (as an organisation's theme is for a referral), then
 skills, availability (hours a month; programmes already running count against), distance
 (same prefecture / same region, from home and the prefectures the member travels to)
-and remote work. Weights make fit matter most: two matching skills outweigh living in
-the same prefecture, so a fitting person two regions away still comes first.
+and remote work. What the person has done counts most: their evidence — profile, bio
+and the projects they completed with their reports (members.expertise.evidence,
+alliance.projects.evidence) — is read against the project's title, description and
+skills (core.search.evidence), worth up to RELEVANCE_POINTS. Weights make fit matter
+most: two matching skills outweigh living in the same prefecture, so a fitting person
+two regions away still comes first.
 
 With 20,000 profiles a call must stay fast, so no profile becomes a Python object
 unless it is shown:
@@ -15,8 +19,10 @@ unless it is shown:
    there remotely or on site (travel mask) — and groups the candidates by the facts
    the criteria score: matching skills, hours class, distance class, remote, on site,
    programmes running. It answers a few dozen rows, each with its member ids.
-2. Candidates with equal facts have equal scores, so `core.ranking` scores each group
-   once, and the best `limit` members are picked by (score, tie key).
+2. Candidates with equal facts and no matching evidence have equal scores, so
+   `core.ranking` scores each group once, and the best `limit` members are picked by
+   (score, tie key). The few hundred people whose evidence matches (one search query)
+   get their facts in one more query and are scored one by one.
 3. Those members are loaded with their profiles and matching skills (three queries) and
    ranked by `core.ranking`, which now also words the reasons.
 
@@ -27,7 +33,7 @@ checks it, and that the distance classes computed in SQL are those of
 
 import heapq
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
@@ -36,9 +42,12 @@ from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from alliance.models import OrganizationStaff
+from alliance.projects import evidence as programme_evidence
 from alliance.projects.models import Programme, Project, ProjectApplication
 from core import ranking, refdata
 from core.db import db
+from core.search import evidence as search_evidence
+from members.expertise import evidence as expertise_evidence
 from members.expertise.models import (
     ExpertiseProfile,
     ExpertiseSkill,
@@ -49,6 +58,11 @@ from members.expertise.models import (
 from members.models import Member
 
 THEME_POINTS = 30.0
+#: the person whose evidence (profile, bio, completed projects) answers the project best gets all of these
+RELEVANCE_POINTS = 40.0
+EVIDENCE_KINDS = (expertise_evidence.SEARCH_KIND, programme_evidence.SEARCH_KIND)
+#: what the suggestions page (alliance staff) may read
+STAFF_SEES = ("public", "alliance")
 SKILL_POINTS = 10.0
 SKILL_CAP = 3
 #: hours a month the member can give, against the hours the project asks for
@@ -84,6 +98,10 @@ class PersonFacts:
     profile: ExpertiseProfile | None = None
     #: the matching skills as the member wrote them
     matched_skills: tuple[str, ...] = ()
+    #: how well their evidence answers the project, 0–1 (1: the best candidate's)
+    relevance: float = 0.0
+    #: their documents that matched the project best
+    evidence: tuple = ()
 
 
 def criteria(project: Project) -> list[ranking.Criterion[PersonFacts]]:
@@ -115,8 +133,15 @@ def criteria(project: Project) -> list[ranking.Criterion[PersonFacts]]:
         ranking.SAME_REGION: _("Same region (%(region)s)", region=region.name if region else ""),
         ranking.ELSEWHERE: None,
     }
+    def relevant(facts: PersonFacts) -> ranking.Contribution:
+        if not facts.relevance:
+            return ranking.NOTHING
+        return ranking.Contribution(round(RELEVANCE_POINTS * facts.relevance, 2),
+                                    _("What they have done matches the project") if facts.relevance >= 0.5 else None)
+
     return [
         ranking.required("theme required", lambda facts: facts.has_theme),
+        ranking.Criterion("need", relevant),
         ranking.required("reachable", reachable),
         ranking.flag("theme", lambda facts: facts.has_theme, THEME_POINTS, _("Theme: %(theme)s", theme=theme_label)),
         ranking.Criterion("skills", skills),
@@ -228,11 +253,12 @@ def load_groups(project: Project) -> dict[tuple, str]:
 
 
 def best_groups(groups: dict[tuple, str], criteria_: Sequence[ranking.Criterion[PersonFacts]],
-                limit: int) -> list[PersonFacts]:
+                limit: int, *, skip: Collection[int] = ()) -> list[PersonFacts]:
     """The candidates `core.ranking.rank` would put first (without details), scoring each group once.
 
     Groups are taken best score first; only the ids of the groups that reach the top
-    are split, and within the last score taken the tie key (member id) decides.
+    are split, and within the last score taken the tie key (member id) decides. Members
+    in `skip` (scored one by one elsewhere) are left out.
     """
     by_score: dict[float, list[tuple]] = defaultdict(list)
     for scored_facts in groups:
@@ -245,9 +271,35 @@ def best_groups(groups: dict[tuple, str], criteria_: Sequence[ranking.Criterion[
         if room <= 0:
             break
         tied = [PersonFacts(int(member_id), True, *scored_facts)
-                for scored_facts in by_score[points] for member_id in groups[scored_facts].split(",")]
+                for scored_facts in by_score[points] for member_id in groups[scored_facts].split(",")
+                if int(member_id) not in skip]
         chosen.extend(heapq.nsmallest(room, tied, key=_tie_key))
     return chosen
+
+
+def project_need(project: Project) -> str:
+    """What the project asks for, as the words matching reads."""
+    return "\n".join((project.title, project.description, "、".join(row.label for row in project.skill_rows)))
+
+
+def relevant_people(project: Project) -> list[PersonFacts]:
+    """Candidates whose evidence answers the project, each with its facts, relevance and documents (two queries).
+
+    The evidence query reads every person's documents in the project's theme (the pool is
+    too large to list); the facts query then keeps those in the pool.
+    """
+    found = search_evidence.relevance(project_need(project), None, kinds=EVIDENCE_KINDS, owner="owner",
+                                      visibilities=STAFF_SEES, facet=("theme", project.theme))
+    best = max((entry.score for entry in found.values()), default=0.0)
+    if best <= 0:
+        return []
+    candidates = facts_query(project).subquery("candidates")
+    rows = db.session.execute(sa.select(candidates).where(candidates.c.member_id.in_(list(found)))).all()
+    return [
+        PersonFacts(member_id, True, int(skill_matches), hours_fit, closeness, bool(remote), bool(on_site),
+                    int(busy), relevance=found[member_id].score / best, evidence=tuple(found[member_id].documents))
+        for member_id, skill_matches, hours_fit, closeness, remote, on_site, busy in rows
+    ]
 
 
 def _with_details(project: Project, chosen: list[PersonFacts]) -> list[PersonFacts]:
@@ -276,8 +328,17 @@ def _with_details(project: Project, chosen: list[PersonFacts]) -> list[PersonFac
     ]
 
 
-def suggest_people(project: Project, *, limit: int = DEFAULT_LIMIT) -> list[ranking.Ranked[PersonFacts]]:
-    """The members who fit the project best, with the reasons (a constant number of queries)."""
+def suggest_people(project: Project, *, limit: int = DEFAULT_LIMIT,
+                   read_evidence: bool = True) -> list[ranking.Ranked[PersonFacts]]:
+    """The members who fit the project best, with the reasons (a constant number of queries).
+
+    People whose evidence answers the project are scored one by one; everyone else by group.
+    The best `limit` overall are among the relevant ones and the best `limit` of the rest.
+    `read_evidence=False` is the ranking before #18 (bench/ranking_eval.py compares the two).
+    """
     criteria_ = criteria(project)
-    chosen = best_groups(load_groups(project), criteria_, limit)
+    relevant = relevant_people(project) if read_evidence else []
+    ranked_relevant = ranking.rank(relevant, criteria_, tie_key=_tie_key, limit=limit)
+    others = best_groups(load_groups(project), criteria_, limit, skip={facts.member_id for facts in relevant})
+    chosen = [result.candidate for result in ranked_relevant] + others
     return ranking.rank(_with_details(project, chosen), criteria_, tie_key=_tie_key, limit=limit)

@@ -12,9 +12,7 @@ from core.security import csrf
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(consultation_theme_name=consultation_theme_name,
-                                 decline_reason_label=lambda kind: DECLINE_REASON_LABELS.get(kind, ""),
-                                 evidence_kind_label=evidence.kind_label, evidence_url=evidence.url,
-                                 evidence_readable=evidence.readable)
+                                 decline_reason_label=lambda kind: DECLINE_REASON_LABELS.get(kind, ""))
     app.register_blueprint(bp)
     app.register_blueprint(consult_bp)
     csrf.exempt(api.bp)
@@ -22,6 +20,7 @@ def init_app(app: Flask) -> None:
     add_openapi(app, api.PATHS, api.SCHEMAS)
     app.cli.add_command(cli.consultations_cli)
     hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(evidence.SEARCH_KIND, evidence.reindex_outcomes))
+    hooks.EVIDENCE_KINDS.register(app, evidence.EVIDENCE_KIND)
     hooks.SECRETARIAT_SECTIONS.register(app, sections.secretariat_section)
     hooks.MEMBER_SECTIONS.register(app, sections.member_section)
     hooks.ORGANIZATION_SECTIONS.register(app, sections.organization_section)

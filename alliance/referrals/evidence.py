@@ -5,20 +5,15 @@ What a member learnt in one region becomes what matching reads for the next requ
 """
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from alliance.referrals.models import Referral, ReferralOutcome
-from core import search
+from core import hooks, search
 from core.auth import is_admin
 from core.db import db
 
 SEARCH_KIND = "referral-outcome"
-#: knowhow's article kinds as a coordinator reads them beside a candidate
-ARTICLE_KINDS = {"case-study": _l("Case study"), "playbook": _l("Programme"), "report": _l("Report"),
-                 "column": _l("Column")}
 
 
 def search_entry(referral: Referral) -> search.Entry:
@@ -52,24 +47,11 @@ def index_all_outcomes() -> int:
     return search.index_many([search_entry(referral) for referral in referrals])
 
 
-def kind_label(document) -> str:
-    """What a matched document is, for the candidate list."""
-    if document.kind == "organization":
-        return _("Profile")
-    if document.kind == SEARCH_KIND:
-        return _("Referral report")
-    return str(ARTICLE_KINDS.get(document.meta.get("type"), _("Knowhow")))
-
-
-def url(document) -> str | None:
-    """Where a matched document can be read (a referral's report stays with its parties: no link)."""
-    if document.kind == "organization" and document.meta.get("slug"):
-        return url_for("alliance.detail", slug=document.meta["slug"])
-    if document.kind == "article" and document.meta.get("slug"):
-        return url_for("knowhow.detail", slug=document.meta["slug"])
-    return None
-
-
-def readable(document) -> bool:
-    """Whether the viewer may read the document's words: a referral's report only its parties' (here: admins)."""
-    return document.kind != SEARCH_KIND or is_admin()
+EVIDENCE_KIND = hooks.EvidenceKind(
+    SEARCH_KIND,
+    label=lambda document: _("Referral report"),
+    # A referral's report stays with its parties (here: admins); others learn that it exists.
+    readable=lambda document: is_admin(),
+    withheld=lambda document: _("A completed referral in %(year)s (its details stay with its parties)",
+                                year=document.meta.get("year") or ""),
+)

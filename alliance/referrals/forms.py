@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from alliance.referrals.models import REFERRAL_FORMATS
+from alliance.referrals.models import REFERRAL_FORMATS, UNSURE_THEME
 from alliance.referrals.services import FORMAT_LABELS
 from core import refdata
 from core.forms import EmailAddressField, MultiCheckboxField, TextAreaField, choice_list
@@ -186,8 +186,6 @@ class OutcomeForm(FlaskForm):
     hours = _count_field(_l("Hours spent"))
 
 
-#: the consultation form's choice for a company that does not know which theme it needs
-UNSURE_THEME = "unsure"
 UNSURE_THEME_LABEL = _l("Not sure / other")
 
 

@@ -20,6 +20,8 @@ TAKEN_STATUSES = ("accepted", "in_progress", "completed")
 REFERRAL_FORMATS = ("onsite", "online", "either")
 CONSULTATION_STATUSES = ("new", "referred", "closed")
 DEFAULT_RETENTION_DAYS = 365
+#: the consultation form's choice for a company that does not know which theme it needs
+UNSURE_THEME = "unsure"
 
 
 class Consultation(Base):

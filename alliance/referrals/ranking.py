@@ -30,12 +30,16 @@ from core.search import evidence as search_evidence
 
 #: the candidate whose evidence answers the request best gets all of these; the others their share
 RELEVANCE_POINTS = 60.0
+#: in a ranking over every theme, the least share of the best candidate's relevance that makes a candidate
+ANY_THEME_MIN_SHARE = 0.3
 #: what counts as evidence of an organisation's work (knowhow's articles are kind "article")
 EVIDENCE_KINDS = (alliance_evidence.SEARCH_KIND, "article", evidence.SEARCH_KIND)
 #: matching reads what a coordinator (alliance staff) may read: every published document
 COORDINATOR_SEES = ("public", "members", "alliance")
 DEPTH_POINTS = {"expert": 40.0, "strong": 26.0, "experienced": 12.0}
 DEPTH_LABELS = {"expert": _l("expert"), "strong": _l("strong"), "experienced": _l("experienced")}
+#: deepest first
+DEPTH_ORDER = ("expert", "strong", "experienced")
 COMPLETED_POINTS = 4.0
 COMPLETED_CAP = 5
 PROXIMITY_POINTS = {ranking.SAME_PREFECTURE: 15.0, ranking.SAME_REGION: 8.0, ranking.ELSEWHERE: 0.0}
@@ -81,6 +85,8 @@ class OrganizationFacts:
     relevance: float = 0.0
     #: its documents that matched the request best
     evidence: tuple = ()
+    #: the theme its depth is about (in a ranking over every theme: its deepest)
+    theme: str = ""
 
 
 def _accepts_remote_column():
@@ -89,14 +95,18 @@ def _accepts_remote_column():
     return flag if isinstance(flag, QueryableAttribute) else sa.literal(bool(flag))
 
 
-def load_candidates(theme: str, exclude_ids: Collection[int] = ()) -> list[OrganizationFacts]:
+def load_candidates(theme: str | None, exclude_ids: Collection[int] = (), *,
+                    only_ids: Collection[int] | None = None) -> list[OrganizationFacts]:
     """Live organisations with the theme and their aggregated track record (two queries).
 
+    `theme` None: any theme — each organisation's deepest theme counts, and its track record
+    in every theme; `only_ids` limits the candidates (those whose evidence matched).
     Plain columns, not ORM objects: a theme may have hundreds of candidates.
     """
+    in_theme = (lambda column: column == theme) if theme else (lambda column: sa.true())
     completed = (
         sa.select(Referral.partner_organization_id.label("organization_id"), sa.func.count().label("n"))
-        .where(Referral.status == "completed", Referral.theme == theme)
+        .where(Referral.status == "completed", in_theme(Referral.theme))
         .group_by(Referral.partner_organization_id)
         .subquery()
     )
@@ -109,60 +119,78 @@ def load_candidates(theme: str, exclude_ids: Collection[int] = ()) -> list[Organ
     misfits = (
         sa.select(ReferralDecline.organization_id.label("organization_id"), sa.func.count().label("n"))
         .join(Referral, Referral.id == ReferralDecline.referral_id)
-        .where(ReferralDecline.reason_kind == "fit", Referral.theme == theme)
+        .where(ReferralDecline.reason_kind == "fit", in_theme(Referral.theme))
         .group_by(ReferralDecline.organization_id)
         .subquery()
     )
-    live_with_theme = sa.and_(
-        OrganizationTheme.organization_id == Organization.id,
-        OrganizationTheme.theme == theme,
+    # The deepest of the organisation's themes (one row per organisation): the theme asked, or any.
+    depth_rank = sa.case(*((OrganizationTheme.depth == depth, rank) for rank, depth in enumerate(DEPTH_ORDER)))
+    deepest = (
+        sa.select(OrganizationTheme.organization_id, sa.func.min(depth_rank).label("rank"))
+        .where(in_theme(OrganizationTheme.theme))
+        .group_by(OrganizationTheme.organization_id)
+        .subquery()
+    )
+    live = sa.and_(
+        deepest.c.organization_id == Organization.id,
         Organization.status == "active",
         Organization.deleted_at.is_(None),
         # A paused organisation takes no new referrals: it is not a candidate.
         Organization.referrals_paused.is_(False),
     )
     if exclude_ids:
-        live_with_theme = sa.and_(live_with_theme, Organization.id.not_in(list(exclude_ids)))
+        live = sa.and_(live, Organization.id.not_in(list(exclude_ids)))
+    if only_ids is not None:
+        live = sa.and_(live, Organization.id.in_(list(only_ids)))
     rows = db.session.execute(
         sa.select(
             Organization.id, Organization.slug, Organization.name, Organization.prefecture,
-            _accepts_remote_column(), OrganizationTheme.depth,
+            _accepts_remote_column(), deepest.c.rank,
             sa.func.coalesce(completed.c.n, 0), sa.func.coalesce(load.c.n, 0),
             Organization.referral_capacity, sa.func.coalesce(misfits.c.n, 0),
         )
-        .join(OrganizationTheme, live_with_theme)
+        .join(deepest, live)
         .outerjoin(completed, completed.c.organization_id == Organization.id)
         .outerjoin(load, load.c.organization_id == Organization.id)
         .outerjoin(misfits, misfits.c.organization_id == Organization.id)
     ).all()
     served: dict[int, set[str]] = {}
+    themes: dict[int, str] = {}
     if rows:
+        ids = [row[0] for row in rows]
         for organization_id, prefecture in db.session.execute(
             sa.select(OrganizationPrefecture.organization_id, OrganizationPrefecture.prefecture)
-            .join(OrganizationTheme, sa.and_(OrganizationTheme.organization_id == OrganizationPrefecture.organization_id,
-                                             OrganizationTheme.theme == theme))
+            .where(OrganizationPrefecture.organization_id.in_(ids))
         ):
             served.setdefault(organization_id, set()).add(prefecture)
+        if theme is None:
+            ranks = {row[0]: row[5] for row in rows}
+            for organization_id, slug, depth in db.session.execute(
+                sa.select(OrganizationTheme.organization_id, OrganizationTheme.theme, OrganizationTheme.depth)
+                .where(OrganizationTheme.organization_id.in_(ids)).order_by(OrganizationTheme.theme)
+            ):
+                if organization_id not in themes and DEPTH_ORDER.index(depth) == ranks[organization_id]:
+                    themes[organization_id] = slug
     return [
         OrganizationFacts(
             organization=CandidateOrganization(organization_id, slug, name, prefecture),
-            depth=depth,
+            depth=DEPTH_ORDER[rank],
             completed=int(completed_count),
             open_load=int(open_load),
             prefectures=frozenset({prefecture, *served.get(organization_id, ())}),
             accepts_remote=bool(accepts_remote),
             capacity=capacity,
             misfits=int(misfit_count),
+            theme=theme or themes.get(organization_id, ""),
         )
-        for (organization_id, slug, name, prefecture, accepts_remote, depth, completed_count, open_load, capacity,
+        for (organization_id, slug, name, prefecture, accepts_remote, rank, completed_count, open_load, capacity,
              misfit_count) in rows
     ]
 
 
-def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[ranking.Criterion[OrganizationFacts]]:
-    """The referral criteria: depth, track record, proximity, open load and capacity, earlier "not our field"
-    declines in the theme, remote work."""
-    theme_label = refdata.theme_name(theme)
+def criteria(prefecture: str, *, remote_wanted: bool) -> list[ranking.Criterion[OrganizationFacts]]:
+    """The referral criteria: what it has done, depth in the theme, track record, proximity, open load and
+    capacity, earlier "not our field" declines in the theme, remote work."""
 
     @ranking.memoized
     def proximity_label(closeness: str, home_prefecture: str | None) -> str:
@@ -174,7 +202,7 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
         home = refdata.region_of(home_prefecture)
         return home.name if home else ""
 
-    depth_label = ranking.memoized(lambda depth: f"{theme_label}: {DEPTH_LABELS[depth]}")
+    depth_label = ranking.memoized(lambda theme, depth: f"{refdata.theme_name(theme)}: {DEPTH_LABELS[depth]}")
     completed_label = ranking.memoized(lambda n: ngettext("%(num)d completed", "%(num)d completed", n))
     load_label = ranking.memoized(lambda n: ngettext("%(num)d open now", "%(num)d open now", n))
     full_label = ranking.memoized(lambda capacity: _("at its limit of %(num)d", num=capacity))
@@ -194,11 +222,10 @@ def criteria(theme: str, prefecture: str, *, remote_wanted: bool) -> list[rankin
 
     return [
         ranking.Criterion("need", relevant),
-        ranking.level(
+        ranking.Criterion(
             "depth",
-            lambda facts: facts.depth,
-            DEPTH_POINTS,
-            depth_label,
+            lambda facts: ranking.Contribution(DEPTH_POINTS[facts.depth], depth_label(facts.theme, facts.depth))
+            if facts.depth in DEPTH_POINTS else ranking.EXCLUDED,
         ),
         ranking.count(
             "completed",
@@ -244,6 +271,12 @@ def with_evidence(candidates: list[OrganizationFacts], need: str) -> list[Organi
     """The candidates with how well their evidence answers `need` (one query)."""
     found = search_evidence.relevance(need, {facts.organization.id for facts in candidates}, kinds=EVIDENCE_KINDS,
                                       visibilities=COORDINATOR_SEES)
+    return _with_relevance(candidates, found)
+
+
+def _with_relevance(candidates: list[OrganizationFacts],
+                    found: dict[int, search_evidence.Relevance]) -> list[OrganizationFacts]:
+    """Each candidate's relevance as its share of the best one's, with its documents."""
     best = max((entry.score for entry in found.values()), default=0.0)
     if best <= 0:
         return candidates
@@ -271,10 +304,24 @@ def rank_organizations(
         candidates = with_evidence(candidates, need)
     return ranking.rank(
         candidates,
-        criteria(theme, prefecture, remote_wanted=remote_wanted),
+        criteria(prefecture, remote_wanted=remote_wanted),
         tie_key=lambda facts: facts.organization.slug,
         limit=limit,
     )
+
+
+def rank_by_need(prefecture: str, need: str, *, limit: int | None = None) -> list[ranking.Ranked[OrganizationFacts]]:
+    """Candidates in any theme for a need that names none (a consultation marked "not sure"): the organisations
+    whose evidence answers it, each with its deepest theme, best first."""
+    found = search_evidence.relevance(need, None, kinds=EVIDENCE_KINDS, visibilities=COORDINATOR_SEES)
+    best = max((entry.score for entry in found.values()), default=0.0)
+    # Without a theme to vouch for them, a word or two in common (者, 仕事) is no reason to suggest a member.
+    found = {key: entry for key, entry in found.items() if entry.score >= ANY_THEME_MIN_SHARE * best}
+    if not found:
+        return []
+    candidates = _with_relevance(load_candidates(None, only_ids=list(found)), found)
+    return ranking.rank(candidates, criteria(prefecture, remote_wanted=True),
+                        tie_key=lambda facts: facts.organization.slug, limit=limit)
 
 
 def excluded_ids(referral: Referral) -> set[int]:

@@ -22,6 +22,7 @@ from alliance.referrals.models import (
     ACTIVE_STATUSES,
     DEFAULT_RETENTION_DAYS,
     TAKEN_STATUSES,
+    UNSURE_THEME,
     Consultation,
     ConsultationSettings,
     Referral,
@@ -29,7 +30,7 @@ from alliance.referrals.models import (
     ReferralMessage,
     ReferralOutcome,
 )
-from alliance.referrals.ranking import excluded_ids, rank_organizations
+from alliance.referrals.ranking import excluded_ids, rank_by_need, rank_organizations
 from core import hooks, refdata
 from core.audit import AuditEntry, audit
 from core.auth import is_admin
@@ -506,12 +507,16 @@ def anonymise_consultations(now: datetime | None = None) -> int:
 
 
 def consultation_candidates(consultation: Consultation, limit: int = 5):
-    """Suggested organisations per theme of a consultation, ranked as for referrals."""
-    return {
+    """Suggested organisations per theme of a consultation, ranked as for referrals; for "not sure",
+    the organisations whose evidence answers the message, in any theme."""
+    candidates = {
         theme: rank_organizations(theme, consultation.prefecture, need=consultation.message, remote_wanted=True,
                                   limit=limit)
-        for theme in consultation.themes if theme in refdata.THEMES_BY_SLUG  # not "not sure"
+        for theme in consultation.themes if theme in refdata.THEMES_BY_SLUG
     }
+    if UNSURE_THEME in consultation.themes:
+        candidates[UNSURE_THEME] = rank_by_need(consultation.prefecture, consultation.message, limit=limit)
+    return candidates
 
 
 # -- figures -------------------------------------------------------------------------------------

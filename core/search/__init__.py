@@ -18,7 +18,7 @@ Usage (each blueprint, in its services):
 from flask import Flask
 
 from core.api import add_openapi
-from core.search import api, site, views
+from core.search import api, evidence, site, views
 from core.search.analysis import MAX_QUERY_CHARS, Plan, bigrams, normalise, parse, words
 from core.search.cli import search_cli
 from core.search.highlight import highlight, snippet
@@ -57,6 +57,7 @@ __all__ = [
 
 def init_app(app: Flask) -> None:
     """The /search page, its API and the CLI; call it after the rooms that register search providers."""
+    app.jinja_env.globals.update(evidence.TEMPLATE_GLOBALS)
     app.register_blueprint(views.bp)
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from markupsafe import Markup
 
+from core import hooks
 from core.db import db
 from core.search.analysis import (
     Group,
     Plan,
     analyse,
+    facet_word,
     kind_word,
     normalise,
     organization_word,
@@ -89,36 +91,51 @@ def marking_plan(plan: Plan) -> Plan:
     return Plan(plan.text, [group for group in plan.groups if len(group.text) > 1])
 
 
-def relevance(need: str, candidates: Collection[int], *, kinds: Iterable[str], owner: str = "organization",
-              visibilities: Collection[str] = VISIBILITIES) -> dict[int, Relevance]:
+def relevance(need: str, candidates: Collection[int] | None, *, kinds: Iterable[str], owner: str = "organization",
+              visibilities: Collection[str] = VISIBILITIES, facet: tuple[str, str] | None = None
+              ) -> dict[int, Relevance]:
     """Each candidate's relevance to `need` from its published documents of `kinds` and `visibilities`.
 
-    Candidates without a matching document are absent from the answer.
+    `candidates` None reads every owner's documents (a pool too large to list, such as
+    thousands of people), narrowed by one `facet` (name, value) such as the theme; only the
+    best MAX_DOCUMENTS documents count. Candidates without a matching document are absent
+    from the answer.
     """
     if owner not in OWNERS:
         raise ValueError(f"unknown owner column {owner!r}")
     plan = need_plan(need)
-    if not plan or not candidates:
+    if not plan or candidates is not None and not candidates:
         return {}
-    parameters = {"owners": sorted(candidates), "kinds": list(kinds), "visibilities": list(visibilities),
-                  "limit": MAX_DOCUMENTS}
+    anyone = candidates is None
+    filter_words = [[kind_word(kind) for kind in kinds], [visibility_word(visibility) for visibility in visibilities]]
+    if facet:
+        filter_words.append([facet_word(*facet)])
     if dialect() == "postgresql":
-        # The candidates' rows through the owner column's index, then the match on those rows only.
+        # A listed pool: its rows through the owner column's index, then the match on those rows only;
+        # anyone: the match through the GIN index, the facet word checked on the rows found.
         keys = " | ".join(pg_lexeme(key, "AB") for group in plan.groups for key in group.keys)
-        rows = db.session.execute(_statement(_POSTGRES_QUERY, owner),
-                                  {**parameters, "tsquery": keys, "weights": POSTGRES_WEIGHTS}).mappings().all()
+        parameters = {"kinds": list(kinds), "visibilities": list(visibilities), "limit": MAX_DOCUMENTS,
+                      "tsquery": keys, "weights": POSTGRES_WEIGHTS,
+                      "facet": f"% {facet_word(*facet)} %" if facet else "%"}
+        if not anyone:
+            parameters["owners"] = sorted(candidates)
+        rows = db.session.execute(_statement(_POSTGRES_ANYONE if anyone else _POSTGRES_QUERY, owner),
+                                  parameters).mappings().all()
     else:
-        # FTS5 answers best from its own index: the owners, kinds and visibilities as filter words.
-        owner_words = [(organization_word if owner == "organization" else owner_word)(c) for c in sorted(candidates)]
+        # FTS5 answers best from its own index: the owners, kinds, visibilities and facet as filter words.
+        if not anyone:
+            filter_words.append([(organization_word if owner == "organization" else owner_word)(c)
+                                 for c in sorted(candidates)])
         match = "{title body} : (" + " OR ".join(fts_phrase(group.keys) for group in plan.groups) + ")"
-        for words_ in ([kind_word(kind) for kind in kinds], owner_words,
-                       [visibility_word(visibility) for visibility in visibilities]):
+        for words_ in filter_words:
             match += " AND facets : (" + " OR ".join(fts_phrase([word]) for word in words_) + ")"
         rows = db.session.execute(_statement(_SQLITE_QUERY, owner),
                                   {"match": match, "limit": MAX_DOCUMENTS, **SQLITE_WEIGHTS}).mappings().all()
     marked = marking_plan(plan)
     found: dict[int, Relevance] = {}
     for row in rows:
+        if row["candidate"] is None:
+            continue
         entry = found.setdefault(row["candidate"], Relevance())
         if len(entry.documents) < DOCUMENTS_COUNTED:
             document = Document(row["kind"], row["object_id"], row["title"], row["body"], row["meta"] or {},
@@ -141,7 +158,18 @@ _POSTGRES_QUERY = """
            ts_rank(CAST(:weights AS real[]), d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
     FROM search_documents AS d
     WHERE d.{owner}_id IN :owners AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities
+      AND ' ' || d.facets || ' ' LIKE :facet
       AND d.search_vector @@ to_tsquery('simple', :tsquery)
+    ORDER BY score DESC, d.id
+    LIMIT :limit
+"""
+_POSTGRES_ANYONE = """
+    SELECT d.kind, d.object_id, d.title, d.body, d.meta, d.{owner}_id AS candidate,
+           ts_rank(CAST(:weights AS real[]), d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
+    FROM search_documents AS d
+    WHERE d.search_vector @@ to_tsquery('simple', :tsquery)
+      AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities AND d.{owner}_id IS NOT NULL
+      AND ' ' || d.facets || ' ' LIKE :facet
     ORDER BY score DESC, d.id
     LIMIT :limit
 """
@@ -153,9 +181,39 @@ def _statement(template: str, owner: str) -> sa.TextClause:
     key = (template, owner)
     if key not in _STATEMENTS:
         statement = sa.text(template.replace("{owner}", owner))
-        if ":owners" in template:
-            statement = statement.bindparams(sa.bindparam("owners", expanding=True),
-                                             sa.bindparam("kinds", expanding=True),
-                                             sa.bindparam("visibilities", expanding=True))
+        expanding = [name for name in ("owners", "kinds", "visibilities") if f":{name}" in template]
+        if expanding:
+            statement = statement.bindparams(*(sa.bindparam(name, expanding=True) for name in expanding))
         _STATEMENTS[key] = statement.columns(meta=sa.JSON)
     return _STATEMENTS[key]
+
+
+# -- showing evidence: each kind's room says what it is, where to read it and who may -----------
+
+
+def _presentation(document: Document) -> hooks.EvidenceKind | None:
+    return next((kind for kind in hooks.EVIDENCE_KINDS.implementations() if kind.kind == document.kind), None)
+
+
+def kind_label(document: Document) -> str:
+    presentation = _presentation(document)
+    return presentation.label(document) if presentation else ""
+
+
+def url(document: Document) -> str | None:
+    presentation = _presentation(document)
+    return presentation.url(document) if presentation else None
+
+
+def readable(document: Document) -> bool:
+    presentation = _presentation(document)
+    return presentation.readable(document) if presentation else False
+
+
+def withheld(document: Document) -> str:
+    presentation = _presentation(document)
+    return presentation.withheld(document) if presentation else ""
+
+
+TEMPLATE_GLOBALS = {"evidence_kind_label": kind_label, "evidence_url": url, "evidence_readable": readable,
+                    "evidence_withheld": withheld}

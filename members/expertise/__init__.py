@@ -3,7 +3,7 @@
 from flask import Flask
 
 from core import hooks
-from members.expertise import demo, sections, services
+from members.expertise import demo, evidence, sections, services
 from members.expertise.models import visibility_name
 from members.expertise.views import bp
 
@@ -14,3 +14,5 @@ def init_app(app: Flask) -> None:
     hooks.MEMBER_SECTIONS.register(app, sections.member_section)
     hooks.MEMBER_ERASERS.register(app, services.erase_profile)
     hooks.DEMO_SEEDERS.register(app, demo.seed)
+    hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(evidence.SEARCH_KIND, evidence.reindex_profiles))
+    hooks.EVIDENCE_KINDS.register(app, evidence.EVIDENCE_KIND)

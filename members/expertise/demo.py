@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from core.db import db, utcnow
 from members.demo import demo_password, record_demo_accounts
+from members.expertise import evidence
 from members.expertise.models import ExpertiseProfile, ExpertiseSkill, ExpertiseTheme, skill_key
 from members.expertise.synthetic import SYNTHETIC_EMAIL, add_synthetic_profiles
 from members.models import Member
@@ -63,6 +64,7 @@ def seed(scale: int) -> None:
     first_email = DEMO_PEOPLE[0][0]
     if db.session.scalar(sa.select(Member.id).where(Member.email == first_email)) is None:
         _seed_people()
+        evidence.index_all_profiles()
     if scale > 0 and db.session.scalar(
         sa.select(Member.id).where(Member.email == SYNTHETIC_EMAIL.format(1))
     ) is None:

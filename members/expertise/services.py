@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from core.audit import audit
 from core.db import db
+from members.expertise import evidence
 from members.expertise.models import (
     ExpertiseArea,
     ExpertiseProfile,
@@ -53,6 +54,8 @@ def save_profile(
     profile.set_travel_prefectures(travel_prefectures)
     audit("expertise.create" if created else "expertise.update", member, visibility=visibility,
           accepting=accepting)
+    db.session.flush()
+    evidence.index_profile(profile)
     return profile
 
 
@@ -74,6 +77,7 @@ def withdraw_profile(member: Member) -> bool:
     if profile is None:
         return False
     db.session.delete(profile)
+    evidence.remove_profile(member.id)
     audit("expertise.withdraw", member)
     return True
 
@@ -84,6 +88,7 @@ def erase_profile(member: Member) -> None:
     db.session.execute(sa.delete(ExpertiseSkill).where(ExpertiseSkill.member_id == member.id))
     db.session.execute(sa.delete(ExpertiseTheme).where(ExpertiseTheme.member_id == member.id))
     db.session.execute(sa.delete(ExpertiseProfile).where(ExpertiseProfile.member_id == member.id))
+    evidence.remove_profile(member.id)
 
 
 def visible_visibilities(include_alliance: bool) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from core import refdata
 from core.db import db, utcnow
+from members.expertise import evidence
 from members.expertise.models import (
     ExpertiseArea,
     ExpertiseProfile,
@@ -34,6 +35,7 @@ SKILL_VOCABULARY = (
 #: rough weights: where people live (more in the big cities)
 _HOME_WEIGHTS = {"13": 12, "14": 6, "27": 6, "23": 5, "11": 4, "12": 4, "40": 4, "01": 3, "28": 3, "04": 2}
 SYNTHETIC_EMAIL = "person-{:06d}@synthetic.ran-hub.jp"
+SUMMARY = "{}と{}の仕事を長く続けてきました。地域の中小企業のお手伝いをしたいと考えています。"
 BATCH = 2_000
 
 
@@ -64,15 +66,17 @@ def add_synthetic_profiles(count: int, *, seed: int = 7, start: int = 1) -> int:
             member_id = ids[member["email"]]
             remote = rng.random() < 0.7
             areas = {member["prefecture"], *rng.sample(codes, rng.randint(0, 4))}
+            skills = rng.sample(SKILL_VOCABULARY, rng.randint(2, 6))
             profiles.append({
-                "member_id": member_id, "summary": "", "hours_per_month": rng.choice((4, 8, 10, 16, 20, 30, 40)),
+                "member_id": member_id, "summary": SUMMARY.format(*skills[:2]),
+                "hours_per_month": rng.choice((4, 8, 10, 16, 20, 30, 40)),
                 "remote": remote, "on_site": (not remote) or rng.random() < 0.5,
                 "visibility": "public" if rng.random() < 0.3 else "alliance",
                 "accepting": rng.random() < 0.9, "travel_mask": prefecture_mask(areas),
                 "created_at": now, "updated_at": now,
             })
             theme_rows += [{"member_id": member_id, "theme": slug} for slug in rng.sample(themes, rng.randint(1, 3))]
-            for position, label in enumerate(rng.sample(SKILL_VOCABULARY, rng.randint(2, 6))):
+            for position, label in enumerate(skills):
                 skill_rows.append({"member_id": member_id, "key": skill_key(label), "label": label,
                                    "position": position})
             area_rows += [{"member_id": member_id, "prefecture": code} for code in sorted(areas)]
@@ -80,5 +84,6 @@ def add_synthetic_profiles(count: int, *, seed: int = 7, start: int = 1) -> int:
         db.session.execute(sa.insert(ExpertiseTheme), theme_rows)
         db.session.execute(sa.insert(ExpertiseSkill), skill_rows)
         db.session.execute(sa.insert(ExpertiseArea), area_rows)
+        evidence.index_all_profiles(list(ids.values()))  # what people matching reads
         added += len(members)
     return added

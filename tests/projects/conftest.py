@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alliance.projects import services
 from alliance.projects.models import Programme, Project, ProjectApplication, ProjectSkill
 from core.db import db
+from members.expertise.evidence import index_profile
 from members.expertise.models import ExpertiseProfile, ExpertiseSkill, ExpertiseTheme, skill_key
 from tests.conftest import new_member, new_organization
 
@@ -27,6 +28,8 @@ def make_profile(app):
                                   for i, label in enumerate(skills)]
             profile.set_travel_prefectures(travel)
             db.session.add(profile)
+            db.session.flush()
+            index_profile(profile)  # as members.expertise.services.save_profile does
             db.session.commit()
             return member.id
 

@@ -12,9 +12,12 @@ from alliance.projects import suggest
 from alliance.projects.models import Project, ProjectApplication, ProjectInvitation
 from core import ranking, refdata
 from core.db import db
+from core.search import evidence as search_evidence
 from members.expertise.models import ExpertiseProfile, skill_key
 
 SKILLS = ["採用", "採用広報", "人事制度設計", "マーケティング", "経理", "DX推進", "ファシリテーション"]
+SUMMARIES = ["人事と採用の経験があります。", "中小企業の採用広報を三社で立て上げました。", "経理と財務の仕事を二十年続けています。",
+             "自治体の人事制度の見直しに関わりました。", "地域の観光の仕事をしています。"]
 
 
 def brute_force(project: Project, limit: int) -> list[ranking.Ranked]:
@@ -26,6 +29,9 @@ def brute_force(project: Project, limit: int) -> list[ranking.Ranked]:
     profiles = db.session.scalars(sa.select(ExpertiseProfile).options(
         selectinload(ExpertiseProfile.theme_rows), selectinload(ExpertiseProfile.skill_rows),
         selectinload(ExpertiseProfile.area_rows), selectinload(ExpertiseProfile.member))).all()
+    found = search_evidence.relevance(suggest.project_need(project), None, kinds=suggest.EVIDENCE_KINDS,
+                                      owner="owner", visibilities=suggest.STAFF_SEES, facet=("theme", project.theme))
+    best = max((entry.score for entry in found.values()), default=0.0)
     facts = []
     for profile in profiles:
         if not profile.accepting or profile.member_id in applicants | hosts:
@@ -41,6 +47,8 @@ def brute_force(project: Project, limit: int) -> list[ranking.Ranked]:
                                               profile.travel_prefectures),
             remote=profile.remote, on_site=profile.on_site, busy=0, member=profile.member, profile=profile,
             matched_skills=matched,
+            relevance=found[profile.member_id].score / best if profile.member_id in found else 0.0,
+            evidence=tuple(found[profile.member_id].documents) if profile.member_id in found else (),
         ))
     return ranking.rank(facts, suggest.criteria(project), tie_key=lambda f: f.member_id, limit=limit)
 
@@ -57,7 +65,7 @@ def crowd(make_member, make_profile):
         make_profile(member, themes=rng.sample(themes, rng.randint(1, 2)), skills=rng.sample(SKILLS, rng.randint(0, 4)),
                      hours=rng.choice([2, 5, 8, 10, 20]), remote=remote, on_site=not remote or rng.random() < 0.5,
                      travel=rng.sample(codes, rng.randint(0, 3)), accepting=rng.random() < 0.9,
-                     visibility=rng.choice(["alliance", "public"]))
+                     visibility=rng.choice(["alliance", "public"]), summary=rng.choice(SUMMARIES))
 
 
 @pytest.mark.parametrize("fields", [
@@ -124,13 +132,14 @@ def test_reasons_weigh_skills_distance_hours_and_load(app, world, make_member, m
     project_id = make_project(world.organization, prefecture="20", remote_possible=True, hours_per_month=10,
                               skills=["採用広報", "マーケティング"])
     near = make_member(display_name="近く", prefecture="20")
-    make_profile(near, hours=10, remote=True)
+    make_profile(near, hours=10, remote=True, summary="観光の仕事をしています。")
     skilled = make_member(display_name="スキル一致・遠方", prefecture="40")
     make_profile(skilled, hours=10, remote=True, skills=["マーケティング", "採用広報"])
     with app.test_request_context():
         ranked = suggest.suggest_people(db.session.get(Project, project_id))
         assert [r.candidate.member.display_name for r in ranked] == ["スキル一致・遠方", "近く"]
-        assert ranked[0].explain() == "テーマ：複業・副業人材 ・ スキル：マーケティング、採用広報 ・ 月10時間に対応可 ・ リモート可"
+        assert ranked[0].explain() == ("これまでの実績が募集内容に合致 ・ テーマ：複業・副業人材 ・ スキル：マーケティング、採用広報"
+                                       " ・ 月10時間に対応可 ・ リモート可")
         assert ranked[1].explain() == "テーマ：複業・副業人材 ・ 月10時間に対応可 ・ 長野県で活動可 ・ リモート可"
 
 
@@ -172,8 +181,9 @@ def test_suggestion_makes_the_same_number_of_queries_for_few_and_many_profiles(
         make_profile(make_member(prefecture=random.Random(n).choice(["20", "13"])), skills=["採用", "経理"][: n % 3])
     many, shown_many = run()
     assert (shown_few, shown_many) == (1, 10)
-    # facts grouped, profiles with members (and their themes, loaded with them), matching skills
-    assert few == many == 4, "\n".join(s[:120] for s in statements_seen)
+    # evidence, facts of those it matched, facts grouped, profiles with members (and their themes, loaded
+    # with them), matching skills
+    assert few == many == 6, "\n".join(s[:120] for s in statements_seen)
 
 
 def test_suggestions_page_shows_reasons_and_invites_once(app, world, make_member, make_profile, login, outbox,

@@ -158,3 +158,28 @@ def test_a_reports_words_stay_with_its_parties_and_admins(app, world, make_refer
     admin_page = login(world.admin).get(f"/alliance/referrals/{request_id}").get_data(as_text=True)
     assert "非公開の条件" not in staff_page and "紹介の成果報告" in staff_page
     assert "非公開の条件" in admin_page
+
+
+def test_a_company_unsure_of_its_theme_is_matched_by_the_members_work(app, world, make_organization,
+                                                                      make_consultation, login):
+    """/consult's 「わからない・その他」: the triage suggests members in any theme whose work answers the message."""
+    _near, far, _article_id = _world(app, make_organization)
+    other = make_organization(slug="tourism", prefecture="04", themes={"migration": "expert"},
+                              summary="移住者の仕事探しと住まい探しを支えています。")
+    with app.app_context():
+        index_organization(db.session.get(Organization, other.id))
+        db.session.commit()
+    consultation_id = make_consultation(themes=["unsure"], prefecture="15", message=NEED)
+    html = login(world.admin).get(f"/alliance/referrals/triage/{consultation_id}").get_data(as_text=True)
+    suggestions = html[html.index('id="suggestions-heading"'):]
+    assert "わからない・その他" in suggestions and "テーマを問わず" in suggestions
+    suggestions = suggestions[:suggestions.index("</section>")]
+    assert far.name in suggestions
+    assert other.name not in suggestions  # its work says nothing about the need
+    assert "<mark>" in suggestions and "シニア人材: 得意" in suggestions  # the deepest theme, named
+
+
+def test_an_unsure_consultation_whose_words_match_no_one_says_so(app, world, make_consultation, login):
+    consultation_id = make_consultation(themes=["unsure"], message="ゾウの飼育員を探しています。")
+    html = login(world.admin).get(f"/alliance/referrals/triage/{consultation_id}").get_data(as_text=True)
+    assert "相談内容に合う取り組みのある加盟団体はまだ見つかりません" in html

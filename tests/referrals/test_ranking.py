@@ -119,11 +119,12 @@ def test_reasons_read_like_the_design(app, make_organization):
     """「外国人材: 専門 ・ 完了3件 ・ 中部地方 ・ オンライン可」 for an Aichi expert helping Tohoku."""
     organization = make_organization(slug="tokai", prefecture="23", themes={"foreign-workers": "expert"})
     with app.test_request_context():
-        facts = ranking.OrganizationFacts(organization, "expert", 3, 0, frozenset({"23"}), accepts_remote=True)
-        result = engine.rank([facts], ranking.criteria("foreign-workers", "04", remote_wanted=True), tie_key=id)
+        facts = ranking.OrganizationFacts(organization, "expert", 3, 0, frozenset({"23"}), accepts_remote=True,
+                                          theme="foreign-workers")
+        result = engine.rank([facts], ranking.criteria("04", remote_wanted=True), tie_key=id)
         assert result[0].explain() == "外国人材: 専門 ・ 完了3件 ・ 中部地方 ・ オンライン可"
         assert result[0].score == 40 + 3 * 4 + 0 + 10
-        onsite = engine.rank([facts], ranking.criteria("foreign-workers", "04", remote_wanted=False), tie_key=id)
+        onsite = engine.rank([facts], ranking.criteria("04", remote_wanted=False), tie_key=id)
         assert onsite[0].explain() == "外国人材: 専門 ・ 完了3件 ・ 中部地方"
 
 
@@ -135,7 +136,7 @@ def test_remote_work_counts_when_the_referral_allows_online(app, make_organizati
             ranking.OrganizationFacts(near, "strong", 0, 0, frozenset({"04"}), accepts_remote=False),
             ranking.OrganizationFacts(far, "strong", 0, 0, frozenset({"40"}), accepts_remote=True),
         ]
-        online = engine.rank(candidates, ranking.criteria("foreign-workers", "04", remote_wanted=True),
+        online = engine.rank(candidates, ranking.criteria("04", remote_wanted=True),
                              tie_key=lambda f: f.organization.slug)
         assert [r.candidate.organization.slug for r in online] == ["near", "far"]
         assert online[1].points("remote") == ranking.REMOTE_POINTS
