@@ -44,6 +44,9 @@ PROJECTS = 40
 RUNNING_PROGRAMMES = 400
 
 
+DESCRIPTION = "地域の中小企業で{}と{}に取り組んでいます。{}の経験がある方と、月に数回の打ち合わせから始めたいです。"
+
+
 def seed(people: int, rng: random.Random) -> list[int]:
     """Profiles, one organisation, PROJECTS projects and some running programmes; the project ids."""
     add_synthetic_profiles(people, seed=rng.randint(0, 10_000))
@@ -64,6 +67,8 @@ def seed(people: int, rng: random.Random) -> list[int]:
             deadline=date.today() + timedelta(days=30), positions=2,
         )
         labels = rng.sample(SKILL_VOCABULARY, rng.randint(0, 4))
+        # What the project says it needs, as people write it: the words matching reads.
+        project.description = DESCRIPTION.format(*rng.sample(SKILL_VOCABULARY, 3))
         project.skill_rows = [ProjectSkill(key=skill_key(label), label=label, position=i)
                               for i, label in enumerate(labels)]
         db.session.add(project)

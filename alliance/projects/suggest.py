@@ -45,7 +45,7 @@ from alliance.models import OrganizationStaff
 from alliance.projects import evidence as programme_evidence
 from alliance.projects.models import Programme, Project, ProjectApplication
 from core import ranking, refdata
-from core.db import db
+from core.db import among, db
 from core.search import evidence as search_evidence
 from members.expertise import evidence as expertise_evidence
 from members.expertise.models import (
@@ -63,6 +63,8 @@ RELEVANCE_POINTS = 40.0
 EVIDENCE_KINDS = (expertise_evidence.SEARCH_KIND, programme_evidence.SEARCH_KIND)
 #: what the suggestions page (alliance staff) may read
 STAFF_SEES = ("public", "alliance")
+#: the best-matching documents read per project: enough for the ten shown, not thousands of rows of text
+EVIDENCE_DOCUMENTS = 200
 SKILL_POINTS = 10.0
 SKILL_CAP = 3
 #: hours a month the member can give, against the hours the project asks for
@@ -136,7 +138,7 @@ def criteria(project: Project) -> list[ranking.Criterion[PersonFacts]]:
     def relevant(facts: PersonFacts) -> ranking.Contribution:
         if not facts.relevance:
             return ranking.NOTHING
-        return ranking.Contribution(round(RELEVANCE_POINTS * facts.relevance, 2),
+        return ranking.Contribution(relevance_points(facts.relevance),
                                     _("What they have done matches the project") if facts.relevance >= 0.5 else None)
 
     return [
@@ -155,12 +157,17 @@ def criteria(project: Project) -> list[ranking.Criterion[PersonFacts]]:
     ]
 
 
+def relevance_points(relevance: float) -> float:
+    return round(RELEVANCE_POINTS * relevance, 2)
+
+
 def _tie_key(facts: PersonFacts) -> int:
     return facts.member_id
 
 
-def facts_query(project: Project) -> sa.Select:
-    """One row of scored facts per candidate: the SQL pre-filter (theme and skill indexes, travel mask)."""
+def facts_query(project: Project, member_ids: list[int] | None = None) -> sa.Select:
+    """One row of scored facts per candidate (of `member_ids` only, if given): the SQL pre-filter (theme and
+    skill indexes, travel mask)."""
     profile = ExpertiseProfile
     target = project.prefecture
     region = refdata.region_of(target)
@@ -168,7 +175,10 @@ def facts_query(project: Project) -> sa.Select:
     keys = project.skill_keys
 
     # The pool: profiles with the theme (the theme index), as for referral candidates.
-    pool = sa.select(ExpertiseTheme.member_id).where(ExpertiseTheme.theme == project.theme).subquery("pool")
+    pool = sa.select(ExpertiseTheme.member_id).where(ExpertiseTheme.theme == project.theme)
+    if member_ids is not None:
+        pool = pool.where(among(ExpertiseTheme.member_id, member_ids))
+    pool = pool.subquery("pool")
     if keys:
         # Matching skills of the pool only: the skill index, each hit checked against the theme's.
         skills = (
@@ -289,12 +299,12 @@ def relevant_people(project: Project) -> list[PersonFacts]:
     too large to list); the facts query then keeps those in the pool.
     """
     found = search_evidence.relevance(project_need(project), None, kinds=EVIDENCE_KINDS, owner="owner",
-                                      visibilities=STAFF_SEES, facet=("theme", project.theme))
+                                      visibilities=STAFF_SEES, facet=("theme", project.theme),
+                                      documents=EVIDENCE_DOCUMENTS)
     best = max((entry.score for entry in found.values()), default=0.0)
     if best <= 0:
         return []
-    candidates = facts_query(project).subquery("candidates")
-    rows = db.session.execute(sa.select(candidates).where(candidates.c.member_id.in_(list(found)))).all()
+    rows = db.session.execute(facts_query(project, list(found))).all()
     return [
         PersonFacts(member_id, True, int(skill_matches), hours_fit, closeness, bool(remote), bool(on_site),
                     int(busy), relevance=found[member_id].score / best, evidence=tuple(found[member_id].documents))
@@ -338,7 +348,22 @@ def suggest_people(project: Project, *, limit: int = DEFAULT_LIMIT,
     """
     criteria_ = criteria(project)
     relevant = relevant_people(project) if read_evidence else []
-    ranked_relevant = ranking.rank(relevant, criteria_, tie_key=_tie_key, limit=limit)
     others = best_groups(load_groups(project), criteria_, limit, skip={facts.member_id for facts in relevant})
-    chosen = [result.candidate for result in ranked_relevant] + others
+    chosen = best_relevant(relevant, criteria_, limit) + others
     return ranking.rank(_with_details(project, chosen), criteria_, tie_key=_tie_key, limit=limit)
+
+
+def best_relevant(relevant: list[PersonFacts], criteria_: Sequence[ranking.Criterion[PersonFacts]],
+                  limit: int) -> list[PersonFacts]:
+    """The best `limit` of the people whose evidence matched: each distinct set of facts is scored once, as a
+    group would be, and the person's relevance points are added."""
+    base: dict[tuple, float | None] = {}
+    scored = []
+    for facts in relevant:
+        key = tuple(getattr(facts, name) for name in SCORED_FACTS)
+        if key not in base:
+            result = ranking.score(PersonFacts(0, True, *key), criteria_)
+            base[key] = None if result is None else result.score
+        if base[key] is not None:
+            scored.append((-round(base[key] + relevance_points(facts.relevance), 6), _tie_key(facts), facts))
+    return [facts for *_key, facts in heapq.nsmallest(limit, scored, key=lambda entry: entry[:2])]

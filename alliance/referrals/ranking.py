@@ -25,7 +25,7 @@ from alliance.models import Organization, OrganizationPrefecture, OrganizationTh
 from alliance.referrals import evidence
 from alliance.referrals.models import ACTIVE_STATUSES, Referral, ReferralDecline
 from core import ranking, refdata
-from core.db import db
+from core.db import among, db
 from core.search import evidence as search_evidence
 
 #: the candidate whose evidence answers the request best gets all of these; the others their share
@@ -141,7 +141,7 @@ def load_candidates(theme: str | None, exclude_ids: Collection[int] = (), *,
     if exclude_ids:
         live = sa.and_(live, Organization.id.not_in(list(exclude_ids)))
     if only_ids is not None:
-        live = sa.and_(live, Organization.id.in_(list(only_ids)))
+        live = sa.and_(live, among(Organization.id, only_ids))
     rows = db.session.execute(
         sa.select(
             Organization.id, Organization.slug, Organization.name, Organization.prefecture,
@@ -160,14 +160,14 @@ def load_candidates(theme: str | None, exclude_ids: Collection[int] = (), *,
         ids = [row[0] for row in rows]
         for organization_id, prefecture in db.session.execute(
             sa.select(OrganizationPrefecture.organization_id, OrganizationPrefecture.prefecture)
-            .where(OrganizationPrefecture.organization_id.in_(ids))
+            .where(among(OrganizationPrefecture.organization_id, ids))
         ):
             served.setdefault(organization_id, set()).add(prefecture)
         if theme is None:
             ranks = {row[0]: row[5] for row in rows}
             for organization_id, slug, depth in db.session.execute(
                 sa.select(OrganizationTheme.organization_id, OrganizationTheme.theme, OrganizationTheme.depth)
-                .where(OrganizationTheme.organization_id.in_(ids)).order_by(OrganizationTheme.theme)
+                .where(among(OrganizationTheme.organization_id, ids)).order_by(OrganizationTheme.theme)
             ):
                 if organization_id not in themes and DEPTH_ORDER.index(depth) == ranks[organization_id]:
                     themes[organization_id] = slug

@@ -10,8 +10,10 @@ themselves come back too: they are the reasons a coordinator can check.
 One query per need, whatever the number of candidates.
 """
 
+import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from threading import Lock
 
 import sqlalchemy as sa
 from markupsafe import Markup
@@ -46,6 +48,13 @@ MAX_NEED_WORDS = 60
 MAX_DOCUMENTS = 600
 #: the owner column that names a candidate: organisations or people
 OWNERS = ("organization", "owner")
+#: a need's word held by more than this share of all documents weighs almost nothing in BM25 and costs
+#: the most to match (人材, 地域 on this site): it is left out …
+COMMON_SHARE = 0.05
+#: … once the index is large enough for shares to mean something
+COMMON_MIN_DOCUMENTS = 2000
+#: how long a process trusts the document counts it read (they move slowly; only word choice depends on them)
+FREQUENCIES_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -76,13 +85,83 @@ class Relevance:
 
 
 def need_plan(text: str) -> Plan:
-    """The need's content words as one-word groups (any of them may match): for matching and highlighting."""
+    """The need's content words as one-word groups (any of them may match): for matching and highlighting.
+
+    Words common to much of the index are left out (when some other word remains).
+    """
     seen: dict[str, str] = {}
     normalised = normalise(text)
     for morpheme in analyse(normalised):
-        if morpheme.key and morpheme.key not in seen and len(seen) < MAX_NEED_WORDS:
+        if morpheme.key and morpheme.key not in seen:
             seen[morpheme.key] = normalised[morpheme.start:morpheme.end]
-    return Plan(normalised, [Group(surface, [key]) for key, surface in seen.items()])
+    common = _frequencies.common(list(seen))
+    if len(common) < len(seen):
+        seen = {key: surface for key, surface in seen.items() if key not in common}
+    return Plan(normalised, [Group(surface, [key]) for key, surface in list(seen.items())[:MAX_NEED_WORDS]])
+
+
+@dataclass
+class _Counts:
+    """One database's document counts as this process last read them."""
+
+    expires: float
+    total: int
+    #: SQLite: documents per word, read as needs bring words
+    words: dict[str, int] = field(default_factory=dict)
+    #: PostgreSQL: the words ANALYZE found in more than COMMON_SHARE of the rows
+    common: frozenset[str] = frozenset()
+
+
+class _Frequencies:
+    """Which words most documents hold, as each engine counts them; read once per word, database and process
+    for an hour."""
+
+    def __init__(self):
+        self._lock = Lock()
+        self._databases: dict[str, _Counts] = {}
+
+    def common(self, keys: list[str]) -> set[str]:
+        database = db.engine.url.render_as_string()
+        with self._lock:
+            counts = self._databases.get(database)
+            if counts is None or time.monotonic() > counts.expires:
+                counts = self._databases[database] = self._read()
+            if counts.total < COMMON_MIN_DOCUMENTS:
+                return set()
+            if dialect() == "postgresql":
+                return {key for key in keys if key in counts.common}
+            missing = [key for key in keys if key not in counts.words]
+            if missing:
+                counts.words.update({key: 0 for key in missing})
+                counts.words.update(db.session.execute(
+                    sa.text("SELECT term, doc FROM search_fts_vocab WHERE term IN :terms")
+                    .bindparams(sa.bindparam("terms", expanding=True)), {"terms": missing}).all())
+            return {key for key in keys if counts.words[key] > COMMON_SHARE * counts.total}
+
+    @staticmethod
+    def _read() -> _Counts:
+        expires = time.monotonic() + FREQUENCIES_SECONDS
+        if dialect() != "postgresql":
+            return _Counts(expires, db.session.scalar(sa.text("SELECT count(*) FROM search_documents")) or 0)
+        # ANALYZE's most common lexemes of the search vectors, with the share of rows holding each.
+        row = db.session.execute(sa.text(
+            "SELECT c.reltuples::bigint, s.most_common_elems::text::text[], s.most_common_elem_freqs"
+            " FROM pg_class AS c LEFT JOIN pg_stats AS s"
+            "   ON s.tablename = c.relname AND s.attname = 'search_vector' AND s.schemaname = current_schema()"
+            " WHERE c.relname = 'search_documents' AND c.relnamespace = current_schema()::regnamespace")).first()
+        if row is None:
+            return _Counts(expires, 0)
+        shares = zip(row[1] or [], row[2] or [], strict=False)
+        return _Counts(expires, max(int(row[0] or 0), 0),
+                       common=frozenset(word for word, share in shares if share > COMMON_SHARE))
+
+    def forget(self) -> None:
+        """Read the counts again at the next need (tests)."""
+        with self._lock:
+            self._databases.clear()
+
+
+_frequencies = _Frequencies()
 
 
 def marking_plan(plan: Plan) -> Plan:
@@ -92,13 +171,13 @@ def marking_plan(plan: Plan) -> Plan:
 
 
 def relevance(need: str, candidates: Collection[int] | None, *, kinds: Iterable[str], owner: str = "organization",
-              visibilities: Collection[str] = VISIBILITIES, facet: tuple[str, str] | None = None
-              ) -> dict[int, Relevance]:
+              visibilities: Collection[str] = VISIBILITIES, facet: tuple[str, str] | None = None,
+              documents: int = MAX_DOCUMENTS) -> dict[int, Relevance]:
     """Each candidate's relevance to `need` from its published documents of `kinds` and `visibilities`.
 
     `candidates` None reads every owner's documents (a pool too large to list, such as
     thousands of people), narrowed by one `facet` (name, value) such as the theme; only the
-    best MAX_DOCUMENTS documents count. Candidates without a matching document are absent
+    best `documents` documents count. Candidates without a matching document are absent
     from the answer.
     """
     if owner not in OWNERS:
@@ -114,8 +193,10 @@ def relevance(need: str, candidates: Collection[int] | None, *, kinds: Iterable[
         # A listed pool: its rows through the owner column's index, then the match on those rows only;
         # anyone: the match through the GIN index, the facet word checked on the rows found.
         keys = " | ".join(pg_lexeme(key, "AB") for group in plan.groups for key in group.keys)
-        parameters = {"kinds": list(kinds), "visibilities": list(visibilities), "limit": MAX_DOCUMENTS,
-                      "tsquery": keys, "weights": POSTGRES_WEIGHTS,
+        # The facet as a word of the index too, so that the GIN index finds only the rows that hold it.
+        found_by = f"({keys}) & {pg_lexeme(facet_word(*facet), 'C')}" if facet else keys
+        parameters = {"kinds": list(kinds), "visibilities": list(visibilities), "limit": documents,
+                      "tsquery": keys, "found_by": found_by, "weights": POSTGRES_WEIGHTS,
                       "facet": f"% {facet_word(*facet)} %" if facet else "%"}
         if not anyone:
             parameters["owners"] = sorted(candidates)
@@ -130,7 +211,7 @@ def relevance(need: str, candidates: Collection[int] | None, *, kinds: Iterable[
         for words_ in filter_words:
             match += " AND facets : (" + " OR ".join(fts_phrase([word]) for word in words_) + ")"
         rows = db.session.execute(_statement(_SQLITE_QUERY, owner),
-                                  {"match": match, "limit": MAX_DOCUMENTS, **SQLITE_WEIGHTS}).mappings().all()
+                                  {"match": match, "limit": documents, **SQLITE_WEIGHTS}).mappings().all()
     marked = marking_plan(plan)
     found: dict[int, Relevance] = {}
     for row in rows:
@@ -157,9 +238,9 @@ _POSTGRES_QUERY = """
     SELECT d.kind, d.object_id, d.title, d.body, d.meta, d.{owner}_id AS candidate,
            ts_rank(CAST(:weights AS real[]), d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
     FROM search_documents AS d
-    WHERE d.{owner}_id IN :owners AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities
+    WHERE d.{owner}_id = ANY(CAST(:owners AS integer[])) AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities
       AND ' ' || d.facets || ' ' LIKE :facet
-      AND d.search_vector @@ to_tsquery('simple', :tsquery)
+      AND d.search_vector @@ to_tsquery('simple', :found_by)
     ORDER BY score DESC, d.id
     LIMIT :limit
 """
@@ -167,7 +248,7 @@ _POSTGRES_ANYONE = """
     SELECT d.kind, d.object_id, d.title, d.body, d.meta, d.{owner}_id AS candidate,
            ts_rank(CAST(:weights AS real[]), d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
     FROM search_documents AS d
-    WHERE d.search_vector @@ to_tsquery('simple', :tsquery)
+    WHERE d.search_vector @@ to_tsquery('simple', :found_by)
       AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities AND d.{owner}_id IS NOT NULL
       AND ' ' || d.facets || ' ' LIKE :facet
     ORDER BY score DESC, d.id
@@ -181,7 +262,7 @@ def _statement(template: str, owner: str) -> sa.TextClause:
     key = (template, owner)
     if key not in _STATEMENTS:
         statement = sa.text(template.replace("{owner}", owner))
-        expanding = [name for name in ("owners", "kinds", "visibilities") if f":{name}" in template]
+        expanding = [name for name in ("kinds", "visibilities") if f":{name}" in template]
         if expanding:
             statement = statement.bindparams(*(sa.bindparam(name, expanding=True) for name in expanding))
         _STATEMENTS[key] = statement.columns(meta=sa.JSON)

@@ -30,7 +30,8 @@ def brute_force(project: Project, limit: int) -> list[ranking.Ranked]:
         selectinload(ExpertiseProfile.theme_rows), selectinload(ExpertiseProfile.skill_rows),
         selectinload(ExpertiseProfile.area_rows), selectinload(ExpertiseProfile.member))).all()
     found = search_evidence.relevance(suggest.project_need(project), None, kinds=suggest.EVIDENCE_KINDS,
-                                      owner="owner", visibilities=suggest.STAFF_SEES, facet=("theme", project.theme))
+                                      owner="owner", visibilities=suggest.STAFF_SEES, facet=("theme", project.theme),
+                                      documents=suggest.EVIDENCE_DOCUMENTS)
     best = max((entry.score for entry in found.values()), default=0.0)
     facts = []
     for profile in profiles:

@@ -183,3 +183,25 @@ def test_an_unsure_consultation_whose_words_match_no_one_says_so(app, world, mak
     consultation_id = make_consultation(themes=["unsure"], message="ゾウの飼育員を探しています。")
     html = login(world.admin).get(f"/alliance/referrals/triage/{consultation_id}").get_data(as_text=True)
     assert "相談内容に合う取り組みのある加盟団体はまだ見つかりません" in html
+
+
+def test_a_word_most_documents_hold_is_left_out_of_the_need(app, monkeypatch, engine_name):
+    """人材 in every profile tells no one apart and costs the most to match; the rarer words stay."""
+    from core import search
+    from core.search import evidence as search_evidence
+
+    with app.app_context():
+        search.index_many([search.Entry(kind="organization", object_id=n, title=f"団体{n}", organization_id=n,
+                                        body="人材の育成" + ("と溶接の技能伝承" if n == 1 else ""))
+                           for n in range(1, 41)])
+        if engine_name == "postgresql":  # what autovacuum does on a live database
+            db.session.execute(sa.text("ANALYZE search_documents"))
+        db.session.commit()
+    monkeypatch.setattr(search_evidence, "COMMON_MIN_DOCUMENTS", 10)
+    search_evidence._frequencies.forget()
+    with app.app_context():
+        words = [group.keys[0] for group in search_evidence.need_plan("人材と溶接の技能伝承").groups]
+        alone = [group.keys[0] for group in search_evidence.need_plan("人材").groups]
+    search_evidence._frequencies.forget()
+    assert "人材" not in words and "溶接" in words
+    assert alone == ["人材"]  # nothing else to match: the common word stays
