@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from alliance import api, contact, contributions, demo, evidence, secretariat, services
+from alliance import api, badges, contact, contributions, demo, evidence, secretariat, services
 from alliance.forms import depth_label, kind_label
 from alliance.views import bp
 from core import hooks
@@ -21,7 +21,8 @@ def init_app(app: Flask) -> None:
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
-    app.jinja_env.globals.update(organization_kind_label=kind_label, theme_depth_label=depth_label)
+    app.jinja_env.globals.update(organization_kind_label=kind_label, theme_depth_label=depth_label,
+                                 theme_depth_badge=badges.depth_badge, served_prefecture_names=badges.served_names)
     hooks.HOME_SECTIONS.register(app, contributions.home_section)
     hooks.MEMBER_SECTIONS.register(app, contributions.member_section)
     hooks.SEARCH_PROVIDERS.register(app, contributions.SEARCH_PROVIDER)

@@ -21,6 +21,7 @@ from alliance import services
 from alliance.models import ORGANIZATION_KINDS, STAFF_ROLES, THEME_DEPTHS
 from core import refdata
 from core.forms import EmailAddressField, MultiCheckboxField, TextAreaField, choice_list
+from core.i18n import label_table
 
 MAX_SERVICES = 12
 MAX_RECORDS = 12
@@ -42,12 +43,8 @@ DEPTH_LABELS = {
 ROLE_LABELS = {"owner": _l("Owner"), "editor": _l("Editor")}
 
 
-def kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(kind, kind))
-
-
-def depth_label(depth: str) -> str:
-    return str(DEPTH_LABELS.get(depth, depth))
+kind_label = label_table(KIND_LABELS)
+depth_label = label_table(DEPTH_LABELS)
 
 
 def _website_is_http(_form, field) -> None:

@@ -1,10 +1,15 @@
 """Locale selection (Japanese first, `?lang=` or the language switch sets a cookie) and formatting."""
 
-from datetime import date, datetime
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, format_date, format_datetime, get_locale
+from babel import Locale
+from babel import dates as babel_dates
+from flask import Flask, before_render_template, g, has_request_context, request, template_rendered
+from flask_babel import Babel, get_locale, get_translations
 
 LANGUAGES = ("ja", "en")
 DEFAULT_LOCALE = "ja"
@@ -16,8 +21,31 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 DATETIME_PATTERNS = {"ja": "y年M月d日(E) H:mm", "en": "EEE, d MMM y H:mm"}
 DATE_PATTERNS = {"ja": "y年M月d日(E)", "en": "EEE, d MMM y"}
 TIME_PATTERN = "H:mm"
+LOCAL_ZONE = ZoneInfo(TIMEZONE)
+#: Babel's locale objects by language (parsing one per date would cost more than the date)
+_LOCALES = {language: Locale.parse(language) for language in LANGUAGES}
 
 babel = Babel()
+
+#: (translations, language) of the templates being rendered, innermost last (see _bind_translations)
+_rendering: ContextVar[tuple] = ContextVar("rendering_translations", default=())
+
+
+def _bind_translations(_app, template, context, **_extra) -> None:
+    """Look the translations and language up once per render_template, not once per string or name (a page
+    has hundreds: each lookup walks Flask's context locals). A mail rendered under force_locale gets its own,
+    then the page's are restored."""
+    locale = get_locale()
+    _rendering.set((*_rendering.get(), (get_translations(), locale.language if locale else DEFAULT_LOCALE)))
+
+
+def _unbind_translations(_app, template, context, **_extra) -> None:
+    _rendering.set(_rendering.get()[:-1])
+
+
+def _translations():
+    rendering = _rendering.get()
+    return rendering[-1][0] if rendering else get_translations()
 
 
 def select_locale() -> str:
@@ -32,6 +60,9 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
+    rendering = _rendering.get()
+    if rendering:
+        return rendering[-1][1]
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT_LOCALE
 
@@ -40,22 +71,54 @@ def _pattern(patterns: dict[str, str]) -> str:
     return patterns.get(current_language(), patterns[DEFAULT_LOCALE])
 
 
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's gettext, from the translations bound to the template being rendered when there is one
+    (for helpers a template calls once per row)."""
+    translated = _translations().ugettext(string)
+    return translated % variables if variables else translated
+
+
+def label_table(labels: Mapping[str, object], default: str | None = None) -> Callable[[str | None], str]:
+    """slug → its label in the page's language, each label translated once per language and process (a list
+    page asks for one per row; translations do not change while the process runs). An unknown slug gives
+    `default`, or the slug itself."""
+    tables: dict[str, dict[str, str]] = {}
+
+    def label(slug: str | None) -> str:
+        language = current_language()
+        table = tables.get(language)
+        if table is None:
+            table = tables[language] = {key: str(value) for key, value in labels.items()}
+        found = table.get(slug or "")
+        if found is not None:
+            return found
+        return (slug or "") if default is None else default
+
+    return label
+
+
+def _format(value: datetime | date, pattern: str) -> str:
+    """Babel's formatting in Asia/Tokyo for the page's language, without Flask-Babel's per-call look-ups."""
+    locale = _LOCALES.get(current_language(), _LOCALES[DEFAULT_LOCALE])
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # stored as UTC
+            value = value.replace(tzinfo=UTC)
+        return babel_dates.format_datetime(value, pattern, tzinfo=LOCAL_ZONE, locale=locale)
+    return babel_dates.format_date(value, pattern, locale=locale)
+
+
 def format_local_datetime(value: datetime | None) -> str:
     """A UTC datetime shown in Asia/Tokyo: 2026年11月21日(土) 14:00."""
-    return format_datetime(value, _pattern(DATETIME_PATTERNS)) if value else ""
+    return _format(value, _pattern(DATETIME_PATTERNS)) if value else ""
 
 
 def format_local_date(value: date | datetime | None) -> str:
     """A date (or the Tokyo date of a datetime): 2026年11月21日(土)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return format_datetime(value, _pattern(DATE_PATTERNS))
-    return format_date(value, _pattern(DATE_PATTERNS))
+    return _format(value, _pattern(DATE_PATTERNS)) if value is not None else ""
 
 
 def format_local_time(value: datetime | None) -> str:
-    return format_datetime(value, TIME_PATTERN) if value else ""
+    return _format(value, TIME_PATTERN) if value else ""
 
 
 def url_with_lang(language: str) -> str:
@@ -72,6 +135,20 @@ def init_app(app: Flask) -> None:
         "BABEL_TRANSLATION_DIRECTORIES", str(app.root_path.rstrip("/") + "/translations")
     )
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _translations().ugettext(string),
+        ngettext=lambda singular, plural, n: _translations().ungettext(singular, plural, n),
+        pgettext=lambda context, string: _translations().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
+        newstyle=True,
+    )
+    before_render_template.connect(_bind_translations, app)
+    template_rendered.connect(_unbind_translations, app)
+
+    @app.before_request
+    def _no_translations_bound():
+        # A render that raised left its entry behind: every request starts clean.
+        _rendering.set(())
     app.jinja_env.filters.update(
         datetime=format_local_datetime, date=format_local_date, time=format_local_time
     )

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms.fields import SelectChoice
 
 from core.forms import choice_list
+from core.i18n import current_language
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,7 @@ class Theme:
 
 def localised(ja: str, en: str) -> str:
     """Pick the Japanese or English proper name for the current locale."""
-    locale = get_locale()
-    return en if locale is not None and locale.language == "en" else ja
+    return en if current_language() == "en" else ja
 
 
 REGIONS = (

@@ -73,7 +73,7 @@ def init_app(app: Flask) -> None:
         url_with_args=url_with_args,
         now_year=now_year,
         refdata=refdata,
-        map_tiles=tilemap.tiles,
+        render_tile_map=tilemap.render,
         prefecture_name=refdata.prefecture_name,
         theme_name=refdata.theme_name,
     )

@@ -4,6 +4,7 @@ from flask import Flask
 
 from core import hooks
 from core.api import add_openapi
+from core.i18n import label_table
 from core.security import csrf
 from events import api, demo, search_index, sections, services
 from events.cli import events_cli
@@ -12,10 +13,7 @@ from events.views import bp
 
 
 def _label(labels: dict):
-    def name(slug: str | None) -> str:
-        return str(labels.get(slug or "", ""))
-
-    return name
+    return label_table(labels, default="")
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,66 @@
+"""A guard on what a rendered page costs, counted rather than timed (issue #15).
+
+The profile of the list pages showed Flask-Babel's context look-ups as the cost that grew
+with the rows: every translated string, proper name and date walked Flask's context locals
+(~870 on /alliance/ with 20 cards). Templates now look the translations and language up
+once per render; this test fails when a change brings per-row look-ups back.
+"""
+
+import flask_babel
+import pytest
+
+from tests.events.conftest import create_event
+
+#: look-ups a page may make whatever its number of rows (forms, lazy labels, the layout)
+MOST_LOOKUPS = 150
+
+
+@pytest.fixture
+def count_lookups(monkeypatch):
+    counted = [0]
+    original = flask_babel._get_current_context
+
+    def counting():
+        counted[0] += 1
+        return original()
+
+    monkeypatch.setattr(flask_babel, "_get_current_context", counting)
+
+    def count(client, path):
+        client.get(path)  # compiled templates and warm caches
+        counted[0] = 0
+        response = client.get(path)
+        assert response.status_code == 200
+        return counted[0]
+
+    return count
+
+
+@pytest.mark.parametrize("path", ["/", "/alliance/", "/alliance/?lang=en", "/events/", "/events/?lang=en"])
+def test_a_page_looks_up_its_language_a_bounded_number_of_times_whatever_its_rows(app, client, make_organization,
+                                                                                   count_lookups, path):
+    for n in range(2):
+        make_organization(slug=f"few-{n}", prefecture="13", themes={"seniors": "strong", "women": "expert"})
+        create_event(app, title=f"少ない行のイベント{n}")
+    few = count_lookups(client, path)
+    for n in range(18):
+        make_organization(slug=f"many-{n}", prefecture="04", themes={"seniors": "expert"},
+                          served=["04", "05", "06", "07", "01", "02", "03"])
+        create_event(app, title=f"多い行のイベント{n}")
+    many = count_lookups(client, path)
+    assert many == few
+    assert many <= MOST_LOOKUPS
+
+
+def test_the_guard_would_see_per_row_lookups(app, client, make_organization, count_lookups):
+    """Positive control: Flask-Babel's own gettext in the templates counts once per string again."""
+    make_organization(slug="one", prefecture="13", themes={"seniors": "strong"})
+    bound = count_lookups(client, "/alliance/")
+    saved = {name: app.jinja_env.globals[name] for name in ("gettext", "ngettext", "_")}
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: flask_babel.get_translations().ugettext(string),
+        ngettext=lambda s, p, n: flask_babel.get_translations().ungettext(s, p, n), newstyle=True)
+    try:
+        assert count_lookups(client, "/alliance/") > bound + 20
+    finally:
+        app.jinja_env.globals.update(saved)
