@@ -8,6 +8,7 @@ from markupsafe import Markup, escape
 
 from alliance import services
 from alliance.views import directory_url_for_prefecture
+from core import fragments
 from core.hooks import Link, MenuItem, SearchHit, SearchProvider, render_section
 
 HOME_ORGANIZATIONS = 6
@@ -15,17 +16,22 @@ SNIPPET_CHARS = 120
 
 
 def home_section() -> Markup | None:
-    """A few member organisations and the map of where the alliance works (nothing before the first)."""
-    total = services.count_live_organizations()
-    if not total:
-        return None
-    return render_section(
-        "alliance/_home_section.html",
-        organizations=services.featured_organizations(HOME_ORGANIZATIONS),
-        coverage=services.coverage_by_prefecture(),
-        total=total,
-        tile_url=directory_url_for_prefecture,
-    )
+    """A few member organisations and the map of where the alliance works (nothing before the first); the same
+    for every viewer, kept per data version."""
+
+    def render() -> str:
+        total = services.count_live_organizations()
+        if not total:
+            return ""
+        return render_section(
+            "alliance/_home_section.html",
+            organizations=services.featured_organizations(HOME_ORGANIZATIONS),
+            coverage=services.coverage_by_prefecture(),
+            total=total,
+            tile_url=directory_url_for_prefecture,
+        )
+
+    return fragments.cached("alliance.home", (), render) or None
 
 
 def member_section(member) -> Markup:

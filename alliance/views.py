@@ -9,7 +9,7 @@ from alliance import services
 from alliance.forms import ApplicationForm, ContactForm, InviteStaffForm, OrganizationForm
 from alliance.models import OrganizationStaff, StaffInvitation
 from alliance.permissions import can_act_for, forget_staff_cache, is_owner
-from core import hooks, refdata
+from core import fragments, hooks, refdata
 from core.auth import confirmed_required, is_admin
 from core.db import db
 from core.security import limiter
@@ -46,12 +46,14 @@ def directory_url_for_prefecture(code: str) -> str:
 def directory():
     """Member organisations with filters that combine, and the tile map of Japan."""
     filters = directory_filters()
-    results = services.directory_page(filters, PER_PAGE)
-    facets = services.directory_facets(filters)
-    return render_template(
-        "alliance/directory.html", filters=filters, results=results, facets=facets,
-        tile_url=prefecture_filter_url,
-    )
+
+    def body() -> str:
+        return render_template(
+            "alliance/_directory_body.html", filters=filters, results=services.directory_page(filters, PER_PAGE),
+            facets=services.directory_facets(filters), tile_url=prefecture_filter_url,
+        )
+
+    return render_template("alliance/directory.html", body=fragments.cached("alliance.directory", fragments.query_arguments(), body))
 
 
 def visible_organization_or_404(slug: str):

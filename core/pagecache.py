@@ -116,8 +116,11 @@ class LocalStore:
         self.pages: OrderedDict[str, tuple[float, CachedPage]] = OrderedDict()
         self.lock = Lock()
 
+    def version(self) -> str:
+        return str(self.shared.current())
+
     def lookup(self, key: str) -> tuple[str, CachedPage | None]:
-        version = str(self.shared.current())
+        version = self.version()
         with self.lock:
             entry = self.pages.get(key)
             if entry is None or entry[0] < time.monotonic() or entry[1].version != version:
@@ -147,6 +150,9 @@ class RedisStore:
         self.version_key = prefix + "version"
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
+    def version(self) -> str:
+        return (self.client.get(self.version_key) or b"0").decode()
+
     def lookup(self, key: str) -> tuple[str, CachedPage | None]:
         version, raw = self.client.mget(self.version_key, self.prefix + "page:" + key)
         version = (version or b"0").decode()
@@ -161,6 +167,22 @@ class RedisStore:
 
 def _store() -> LocalStore | RedisStore | None:
     return current_app.extensions.get("page_cache") if has_app_context() else None
+
+
+def data_version() -> str | None:
+    """The data version now (moved on by every committed write), or None when caching is off or Redis does not
+    answer; the one this request's page-cache lookup read, when it made one."""
+    store = _store()
+    if store is None:
+        return None
+    version = g.get("page_cache_version")
+    if version is not None:
+        return version
+    try:
+        return store.version()
+    except redis.RedisError:
+        current_app.logger.warning("page cache: Redis did not answer; fragments rendered instead")
+        return None
 
 
 def _anonymous_request() -> bool:
@@ -226,7 +248,9 @@ def _note_write(session: Session, *_args) -> None:
 
 
 def _note_statement(state) -> None:
-    if not state.is_select:
+    # A write no cached page or fragment shows (a login session's last visit) says so with
+    # execution_options(affects_pages=False), and does not retire every page of the site.
+    if not state.is_select and state.execution_options.get("affects_pages", True):
         state.session.info["page_cache_wrote"] = True
 
 

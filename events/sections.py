@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
 
-from core import search
+from core import fragments, search
 from core.auth import is_admin
 from core.db import db, utcnow
 from core.hooks import DigestSection, Figure, MenuItem, SearchHit, SearchProvider, render_section
@@ -25,9 +25,9 @@ MEMBER_LIMIT = 20
 
 
 def home_section() -> Markup:
-    """The next events on the home page."""
-    events = services.upcoming_events(HOME_LIMIT)
-    return render_section("events/_home_section.html", events=events)
+    """The next events on the home page (the same for every viewer: kept per data version)."""
+    return fragments.cached("events.home", (), lambda: render_section(
+        "events/_home_section.html", events=services.upcoming_events(HOME_LIMIT)))
 
 
 def organization_section(organization) -> Markup | None:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
 
 from alliance.permissions import acting_organizations, staff_organization_ids
-from core import refdata
+from core import fragments, refdata
 from core.audit import audit
 from core.auth import admin_required, confirmed_required, is_admin
 from core.db import db, utcnow
@@ -137,17 +137,21 @@ def index():
         "kind": _filter_value("kind", KINDS),
         "audience": _filter_value("audience", AUDIENCES),
     }
-    query = services.listed_events_query(utcnow(), past=past)
-    if filters["theme"]:
-        query = query.where(Event.theme_rows.any(theme=filters["theme"]))
-    if filters["prefecture"]:
-        query = query.where(Event.prefecture == filters["prefecture"])
-    for name in ("format", "kind", "audience"):
-        if filters[name]:
-            query = query.where(getattr(Event, name) == filters[name])
-    page = paginate(query, PER_PAGE, capped=True)
+
+    def body() -> str:
+        query = services.listed_events_query(utcnow(), past=past)
+        if filters["theme"]:
+            query = query.where(Event.theme_rows.any(theme=filters["theme"]))
+        if filters["prefecture"]:
+            query = query.where(Event.prefecture == filters["prefecture"])
+        for name in ("format", "kind", "audience"):
+            if filters[name]:
+                query = query.where(getattr(Event, name) == filters[name])
+        page = paginate(query, PER_PAGE, capped=True)
+        return render_template("events/_index_body.html", page=page, past=past, filters=filters)
+
     return render_template(
-        "events/index.html", page=page, past=past, filters=filters,
+        "events/index.html", past=past, body=fragments.cached("events.index", fragments.query_arguments(), body),
         can_create=permissions.can_create_events(),
     )
 

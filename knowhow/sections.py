@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
-from core import search
+from core import fragments, search
 from core.db import db
 from core.hooks import (
     DigestSection,
@@ -29,15 +29,18 @@ MEMBER_ARTICLES = 10
 
 
 def home_section() -> Markup | None:
-    """The newest knowhow on the home page."""
-    articles = db.session.scalars(
-        sa.select(Article).where(services.visible_clause(current_user))
-        .options(*services.article_options())
-        .order_by(Article.published_at.desc(), Article.id.desc()).limit(HOME_ARTICLES)
-    ).all()
-    if not articles:
-        return None
-    return render_section("knowhow/_home_section.html", articles=articles)
+    """The newest knowhow on the home page: the same for every viewer who may read the same articles (kept per
+    data version)."""
+
+    def render() -> str:
+        articles = db.session.scalars(
+            sa.select(Article).where(services.visible_clause(current_user))
+            .options(*services.article_options())
+            .order_by(Article.published_at.desc(), Article.id.desc()).limit(HOME_ARTICLES)
+        ).all()
+        return render_section("knowhow/_home_section.html", articles=articles) if articles else ""
+
+    return fragments.cached("knowhow.home", (), render, viewers=services.reader_class(current_user)) or None
 
 
 def organization_section(organization) -> Markup | None:

@@ -81,6 +81,16 @@ def can_view(article: Article, member) -> bool:
 PUBLISHED = sa.and_(Article.status == "published", Article.published_at.is_not(None))
 
 
+def reader_class(member) -> str:
+    """Which published articles a member may read, as one word: all of them reading the same lists
+    (visible_clause with published_only) may share them (core.fragments)."""
+    if is_admin(member):
+        return "admin"
+    if not _authenticated(member):
+        return "public"
+    return "alliance" if is_alliance_staff(member) else "members"
+
+
 def visible_clause(member, *, published_only: bool = True):
     """SQL condition for the articles a member may see in a list (deleted ones never)."""
     live = Article.deleted_at.is_(None)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from alliance.permissions import acting_organizations, staff_organization_ids
-from core import refdata
+from core import fragments, refdata
 from core.auth import admin_required, confirmed_required
 from core.db import db
 from core.markdown import markdown_to_text
@@ -99,43 +99,51 @@ def index():
     """Articles, newest first, or the best matches of `q`; filters theme, kind, prefecture."""
     filters = list_filters()
     page = requested_page()
-    hits = {}
-    if filters["q"] and not filters["mine"]:
-        results = services.search_articles(
-            filters["q"], current_user, theme=filters["theme"] or None, kind=filters["kind"] or None,
-            prefecture=filters["prefecture"] or None, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-        )
-        found = services.articles_for_hits(results.hits, current_user)
-        items = [found[hit.object_id] for hit in results.hits if hit.object_id in found]
-        hits = {hit.object_id: hit for hit in results.hits}
-        listing = ListPage(items, page, PER_PAGE, results.total)
-        more = results.more
-    else:
-        query = sa.select(Article).where(services.visible_clause(current_user, published_only=not filters["mine"]))
-        if filters["mine"]:
-            query = query.where(
-                sa.or_(Article.author_id == current_user.id,
-                       Article.organization_id.in_(staff_organization_ids(current_user)))
+
+    def body() -> str:
+        hits = {}
+        if filters["q"] and not filters["mine"]:
+            results = services.search_articles(
+                filters["q"], current_user, theme=filters["theme"] or None, kind=filters["kind"] or None,
+                prefecture=filters["prefecture"] or None, limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
             )
-        if filters["theme"]:
-            query = query.where(Article.theme_rows.any(theme=filters["theme"]))
-        if filters["kind"]:
-            query = query.where(Article.kind == filters["kind"])
-        if filters["prefecture"]:
-            query = query.where(Article.prefecture == filters["prefecture"])
-        if filters["q"]:
-            like = "%" + filters["q"].replace("%", "").replace("_", "") + "%"
-            query = query.where(Article.title.like(like))
-        query = query.options(*services.article_options()).order_by(
-            Article.published_at.desc().nulls_first(), Article.id.desc()
-        )
-        paginated = paginate(query, PER_PAGE)
-        listing = ListPage(list(paginated.items), page, PER_PAGE, paginated.total or 0)
-        more = False
-    check_page(page, listing.pages)
+            found = services.articles_for_hits(results.hits, current_user)
+            items = [found[hit.object_id] for hit in results.hits if hit.object_id in found]
+            hits = {hit.object_id: hit for hit in results.hits}
+            listing = ListPage(items, page, PER_PAGE, results.total)
+            more = results.more
+        else:
+            query = sa.select(Article).where(services.visible_clause(current_user, published_only=not filters["mine"]))
+            if filters["mine"]:
+                query = query.where(
+                    sa.or_(Article.author_id == current_user.id,
+                           Article.organization_id.in_(staff_organization_ids(current_user)))
+                )
+            if filters["theme"]:
+                query = query.where(Article.theme_rows.any(theme=filters["theme"]))
+            if filters["kind"]:
+                query = query.where(Article.kind == filters["kind"])
+            if filters["prefecture"]:
+                query = query.where(Article.prefecture == filters["prefecture"])
+            if filters["q"]:
+                like = "%" + filters["q"].replace("%", "").replace("_", "") + "%"
+                query = query.where(Article.title.like(like))
+            query = query.options(*services.article_options()).order_by(
+                Article.published_at.desc().nulls_first(), Article.id.desc()
+            )
+            paginated = paginate(query, PER_PAGE)
+            listing = ListPage(list(paginated.items), page, PER_PAGE, paginated.total or 0)
+            more = False
+        check_page(page, listing.pages)
+        return render_template("knowhow/_index_body.html", listing=listing, filters=filters, hits=hits, more=more,
+                               kinds=ARTICLE_KINDS)
+
+    # A signed-in member's search finds their own drafts too: their lists are theirs.
+    readers = f"member:{current_user.id}" if current_user.is_authenticated else "public"
     return render_template(
-        "knowhow/index.html", listing=listing, filters=filters, hits=hits, more=more,
-        kinds=ARTICLE_KINDS, can_write=current_user.is_authenticated,
+        "knowhow/index.html", filters=filters, body=fragments.cached("knowhow.index", fragments.query_arguments(),
+                                                                     body, viewers=readers),
+        can_write=current_user.is_authenticated,
     )
 
 

@@ -63,7 +63,9 @@ def _touch(response):
         # After the page is built: end its transaction (what a view did not commit is not kept
         # anyway), then write in a short one of its own.
         db.session.rollback()
-        db.session.execute(sa.update(LoginSession).where(LoginSession.id == session_id).values(**seen_now()))
+        # Shown only on the member's own sessions page, which no cache keeps: the site's pages stay cached.
+        db.session.execute(sa.update(LoginSession).where(LoginSession.id == session_id).values(**seen_now())
+                           .execution_options(affects_pages=False))
         db.session.commit()
     except sa.exc.OperationalError:  # a busy SQLite database: the next visit records it
         db.session.rollback()

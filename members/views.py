@@ -16,9 +16,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from core import hooks
+from core import fragments, hooks
 from core.api import error_response, is_api_request
 from core.auth import AddressUnconfirmed, is_safe_next
 from core.db import db
@@ -221,10 +222,14 @@ def logout():
 
 def _render_profile(token_form: ApiTokenForm | None = None, status: int = 200):
     member = current_user._get_current_object()
+    # The other rooms' sections (registrations, articles, referrals…) hold no form: kept per member and data
+    # version, as the member's own fragment.
+    sections = fragments.cached("members.me.sections", (), lambda: Markup("").join(
+        hooks.MEMBER_SECTIONS.render_all(member)), viewers=f"member:{member.id}")
     page = render_template(
         "members/me.html",
         member=member,
-        sections=hooks.MEMBER_SECTIONS.render_all(member),
+        sections=[sections],
         tokens=services.active_api_tokens(member),
         token_form=token_form or ApiTokenForm(),
         new_token=session.pop(NEW_TOKEN_KEY, None),

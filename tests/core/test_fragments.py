@@ -1,0 +1,151 @@
+"""Fragments (core.fragments): the parts of a page that are the same for every viewer of a class, kept per data
+version — for members and for every request the page cache cannot serve — and never older than a committed write."""
+
+import uuid
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from alliance.models import Organization
+from core.db import db
+from tests.conftest import AuthActions
+from tests.events.conftest import create_event
+
+
+@pytest.fixture
+def app(make_app):
+    """Writes of the factories (make_organization …) go through this app, whose cache is on, as every worker's is."""
+    return make_app(PAGE_CACHE_SECONDS=30)
+
+
+@pytest.fixture
+def cached_app(app):
+    return app
+
+
+def member_client(application, member):
+    client = application.test_client()
+    AuthActions(client).login(member)
+    return client
+
+
+def test_a_members_directory_comes_from_the_fragment_until_a_write(cached_app, make_member, make_organization,
+                                                                   count_queries):
+    make_organization(name="最初からいる人事部")
+    client = member_client(cached_app, make_member())
+    first = client.get("/alliance/").get_data(as_text=True)
+    with count_queries() as rendered:
+        client.get("/alliance/?page=1")
+    with count_queries() as again:
+        assert client.get("/alliance/?page=1").get_data(as_text=True).count("最初からいる人事部") == 1
+    assert len(again) < len(rendered)  # the list, facets and map: no query
+    assert "最初からいる人事部" in first
+
+    make_organization(name="あとから加わった人事部")
+    assert "あとから加わった人事部" in client.get("/alliance/?page=1").get_data(as_text=True)
+
+
+def test_a_member_sees_their_own_registration_at_once(cached_app, make_member):
+    event = create_event(cached_app, title="地域同期研修の説明会", capacity=10)
+    member = make_member()
+    client = member_client(cached_app, member)
+    before = client.get("/events/").get_data(as_text=True)
+    assert "10 seats left" in before or "残り10席" in before
+    client.get("/members/me")  # its sections are kept for this member
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0] if 'name="csrf_token"' in page else ""
+    assert client.post(f"/events/{event.id}/signup", data={"csrf_token": token}).status_code in (302, 303)
+    mine = client.get("/members/me").get_data(as_text=True)
+    assert "地域同期研修の説明会" in mine
+    listing = client.get("/events/").get_data(as_text=True)
+    assert "9 seats left" in listing or "残り9席" in listing
+
+
+def test_readers_of_different_classes_never_share_a_list(cached_app, make_member, make_organization):
+    """A members-only article a member's list showed must not reach a visitor's."""
+    from knowhow.services import ArticleData, create_article
+
+    with cached_app.app_context():
+        create_article(None, ArticleData(title="会員だけが読める事例", kind="case-study", visibility="members",
+                                         status="published", themes=["seniors"], summary="会員向け", body="会員向けの本文"))
+        db.session.commit()
+    member = make_member()
+    assert "会員だけが読める事例" in member_client(cached_app, member).get("/knowhow/").get_data(as_text=True)
+    visitor = cached_app.test_client()
+    visitor.set_cookie(cached_app.config["SESSION_COOKIE_NAME"], "not-a-session")  # past the page cache
+    assert "会員だけが読める事例" not in visitor.get("/knowhow/").get_data(as_text=True)
+    assert "会員だけが読める事例" not in cached_app.test_client().get("/").get_data(as_text=True)
+
+
+def test_without_redis_a_write_in_one_worker_retires_the_fragments_of_the_others(make_app, make_member,
+                                                                                 make_organization):
+    """Two apps on one instance/ stand for two gunicorn workers of one host: one version file."""
+    make_organization(name="名前を変える前の人事部", slug="rename-me")
+    first_worker, second_worker = make_app(PAGE_CACHE_SECONDS=30), make_app(PAGE_CACHE_SECONDS=30)
+    member = make_member()
+    reader = member_client(first_worker, member)
+    assert "名前を変える前の人事部" in reader.get("/alliance/").get_data(as_text=True)
+    with second_worker.app_context():
+        db.session.execute(sa.update(Organization).where(Organization.slug == "rename-me")
+                           .values(name="別のワーカーで変えた名前"))
+        db.session.commit()
+    assert "別のワーカーで変えた名前" in reader.get("/alliance/").get_data(as_text=True)
+
+
+def test_through_redis_workers_follow_each_others_writes(make_app, make_member, make_organization):
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    prefix = f"ranhub-test:{uuid.uuid4().hex}:"
+    config = {"PAGE_CACHE_SECONDS": 30, "REDIS_URL": "redis://127.0.0.1:6379/0", "PAGE_CACHE_REDIS_PREFIX": prefix}
+    try:
+        first_worker, second_worker = make_app(**config), make_app(**config)
+        make_organization(name="赤い人事部", slug="red")
+        reader = member_client(first_worker, make_member())
+        assert "赤い人事部" in reader.get("/alliance/").get_data(as_text=True)
+        with second_worker.app_context():
+            db.session.execute(sa.update(Organization).where(Organization.slug == "red").values(name="青い人事部"))
+            db.session.commit()
+        assert "青い人事部" in reader.get("/alliance/").get_data(as_text=True)
+    finally:
+        keys = list(client.scan_iter(prefix + "*"))
+        if keys:
+            client.delete(*keys)
+
+
+def test_a_redis_outage_renders_fragments_every_time(make_app, make_member, make_organization):
+    application = make_app(PAGE_CACHE_SECONDS=30, REDIS_URL="redis://127.0.0.1:1/0")
+    make_organization(name="停電でも見える人事部")
+    reader = member_client(application, make_member())
+    for _ in range(2):
+        assert "停電でも見える人事部" in reader.get("/alliance/").get_data(as_text=True)
+
+
+def test_with_the_cache_off_nothing_is_kept(make_app, make_member, make_organization):
+    application = make_app(PAGE_CACHE_SECONDS=0)
+    reader = member_client(application, make_member())
+    reader.get("/alliance/")
+    assert "ranhub.fragments" not in application.extensions
+
+
+def test_recording_a_members_visit_keeps_every_cached_page(app, make_member):
+    """The last-visit time of a login session shows on no cached page: writing it does not retire them all."""
+    from datetime import timedelta
+
+    from core.db import utcnow
+    from members.models import LoginSession
+
+    client = member_client(app, make_member())
+    with app.app_context():
+        db.session.execute(sa.update(LoginSession).values(last_seen_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    store = app.extensions["page_cache"]
+    before = store.version()
+    client.get("/alliance/")
+    with app.app_context():
+        seen = db.session.scalar(sa.select(sa.func.max(LoginSession.last_seen_at)))
+    assert utcnow() - seen.replace(tzinfo=utcnow().tzinfo) < timedelta(minutes=1)  # the visit was recorded …
+    assert store.version() == before  # … and no page was retired for it
