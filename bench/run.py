@@ -58,7 +58,7 @@ from core.db import normalise_database_url  # noqa: E402
 DEFAULT_PATHS = ["/", "/events/", "/alliance/", "/knowhow/?q=研修", "/events/{event_id}", "/api/v1/events"]
 DEFAULT_SCALES = [1000, 100]
 ENGINES = ["sqlite", "postgresql"]
-MODES = ["cached", "rendered"]
+MODES = ["cached", "rendered", "member"]
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -177,8 +177,11 @@ def results_markdown(configurations: list[Configuration], settings: dict[str, st
         *[f"| {name} | {value} |" for name, value in settings.items()],
         "",
         "*cached*: as in production, visitors' pages come from the page cache in Redis",
-        "(core/pagecache.py; wrk sends no cookie, so it is a visitor). *rendered*: the cache",
-        "off, every request renders the page from the database. Ratio: the page's requests/s",
+        "(core/pagecache.py; wrk sends no cookie, so it is a visitor). *rendered*: the caches",
+        "off, every request renders the whole page from the database (the first request after a",
+        "write). *member*: as in production, with a logged-in RAN member's session cookie: the page",
+        "cache never serves members, so each page is rendered around the fragments kept per data",
+        "version (core/fragments.py). Ratio: the page's requests/s",
         "over the baseline's. ✗ marks a page below 0.5× the baseline, over 100 ms at p99, or",
         "with errors.",
         "",
@@ -253,12 +256,13 @@ def gunicorn(target: str, environment: dict, workers: int, log_path: Path, ready
             server.wait()
 
 
-def wrk(url: str, *, duration: int, connections: int, threads: int) -> Measurement:
-    """A one-second warm-up, then the measured run, both bounded in time."""
+def wrk(url: str, *, duration: int, connections: int, threads: int, cookie: str = "") -> Measurement:
+    """A one-second warm-up, then the measured run, both bounded in time (with `cookie`: as that session)."""
     wrk_path = shutil.which("wrk")
-    _run([wrk_path, "-t1", "-c2", "-d1s", url], timeout=30)
-    result = _run([wrk_path, "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", url],
-                  timeout=duration + 60)
+    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    _run([wrk_path, "-t1", "-c2", "-d1s", *headers, url], timeout=30)
+    result = _run([wrk_path, "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+                   *headers, url], timeout=duration + 60)
     if result.returncode != 0:
         raise SystemExit(f"wrk failed on {url}: {result.stderr}")
     return parse_wrk(result.stdout, url)
@@ -294,6 +298,24 @@ def throwaway_database(engine: str, workdir: Path, postgres_server: str, keep: b
         yield url
 
 
+def member_cookie(database_url: str, secret_key: str) -> str:
+    """A signed session cookie of the demo's first RAN member (a login session made for the run)."""
+    from core.db import db
+    from members.models import Member
+    from members.services import start_session
+
+    application = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret_key})
+    with application.test_request_context(environ_base={"REMOTE_ADDR": HOST}):
+        from flask import session
+
+        member = db.session.scalar(sa.select(Member).where(Member.is_admin.is_(False)).order_by(Member.id).limit(1))
+        start_session(member)
+        db.session.commit()
+        value = application.session_interface.get_signing_serializer(application).dumps(dict(session))
+        db.engine.dispose()
+    return f"{application.config['SESSION_COOKIE_NAME']}={value}"
+
+
 def sample_event_id(database_url: str) -> int:
     """An upcoming public event with the most registrations (what a visitor would open)."""
     engine = sa.create_engine(normalise_database_url(database_url))
@@ -326,10 +348,11 @@ def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Confi
                                 RATELIMIT_ENABLED="0", SITE_URL=f"http://{HOST}")
         base_environment.pop("GUNICORN_ACCESS_LOG", None)
         base_environment.pop("REDIS_URL", None)
+        cookie = member_cookie(database_url, secret_key) if "member" in (args.modes or MODES) else ""
         for mode in args.modes or MODES:
             environment = dict(base_environment, PAGE_CACHE_SECONDS="0")
             prefix = f"ranhub-bench:{uuid.uuid4().hex}:"
-            if mode == "cached":
+            if mode in ("cached", "member"):
                 environment.update(PAGE_CACHE_SECONDS="30", REDIS_URL=args.redis_url, PAGE_CACHE_REDIS_PREFIX=prefix)
             try:
                 with gunicorn(APP_TARGET, environment, args.workers, workdir / f"app-{engine}-{scale}-{mode}.log",
@@ -338,11 +361,12 @@ def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Confi
                     for path in paths:
                         print(f"[{engine}, scale {scale}, {mode}] wrk {path} …", flush=True)
                         measured = wrk(base_url + urllib.parse.quote(path, safe="/?=&"), duration=args.duration,
-                                       connections=args.connections, threads=args.threads)
+                                       connections=args.connections, threads=args.threads,
+                                       cookie=cookie if mode == "member" else "")
                         measured.url = path
                         configuration.pages[mode].append(measured)
             finally:
-                if mode == "cached":
+                if mode in ("cached", "member"):
                     forget_redis_keys(args.redis_url, prefix)
         with gunicorn(BASELINE_TARGET, base_environment, args.workers,
                       workdir / f"baseline-{engine}-{scale}.log", "/") as base_url:
@@ -360,7 +384,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", action="append", dest="scales", type=int,
                         help="seed-demo --scale N (repeat; default 1000 and 100)")
     parser.add_argument("--mode", action="append", dest="modes", choices=MODES,
-                        help="cached or rendered (repeat; default both)")
+                        help="cached, rendered or member (repeat; default all three)")
     parser.add_argument("--url", action="append", dest="paths",
                         help="a path to measure (repeat; default: " + ", ".join(DEFAULT_PATHS) + ")")
     parser.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run (default 10)")
