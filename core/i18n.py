@@ -147,7 +147,12 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _no_translations_bound():
-        # A render that raised left its entry behind: every request starts clean.
+        # A render that raised left its entry behind: every request starts clean …
+        _rendering.set(())
+
+    @app.teardown_appcontext
+    def _forget_bound_translations(_exc):
+        # … and so does every CLI job's next app context (mail is rendered there in many languages).
         _rendering.set(())
     app.jinja_env.filters.update(
         datetime=format_local_datetime, date=format_local_date, time=format_local_time
