@@ -38,7 +38,7 @@ def cached(name: str, key: Hashable, render: Callable[[], str], *, viewers: str 
     the same for), from the cache or from `render()`."""
     version = data_version()
     if version is None:
-        return Markup(render())  # noqa: S704 -- render() is an autoescaped template's output
+        return Markup(render())  # noqa: S704  # nosec B704 - render() is an autoescaped template's output
     full_key = (name, viewers, current_language(), key)
     kept = _kept()
     now = time.monotonic()
@@ -47,7 +47,7 @@ def cached(name: str, key: Hashable, render: Callable[[], str], *, viewers: str 
         if entry is not None and entry[0] == version and entry[1] > now:
             kept.move_to_end(full_key)
             return entry[2]
-    html = Markup(render())  # noqa: S704 -- render() is an autoescaped template's output
+    html = Markup(render())  # noqa: S704  # nosec B704 - render() is an autoescaped template's output
     with _lock:
         kept[full_key] = (version, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), html)
         kept.move_to_end(full_key)
