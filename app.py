@@ -16,6 +16,7 @@ import alliance.projects
 import alliance.referrals
 import core.api
 import core.cli
+import core.crawlers
 import core.db
 import core.errors
 import core.http
@@ -122,6 +123,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.http.init_app(app)
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(core.crawlers.bp)
     members.init_app(app)
     members.expertise.init_app(app)
     alliance.init_app(app)

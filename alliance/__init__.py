@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from alliance import api, badges, contact, contributions, demo, evidence, secretariat, services
+from alliance import api, badges, contact, contributions, demo, evidence, secretariat, services, sitemap
 from alliance.forms import depth_label, kind_label
 from alliance.views import bp
 from core import hooks
@@ -32,6 +32,7 @@ def init_app(app: Flask) -> None:
     hooks.JOIN_WAYS.register(app, contributions.JOIN_WAY)
     hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(evidence.SEARCH_KIND, evidence.reindex_organizations))
     hooks.EVIDENCE_KINDS.register(app, evidence.EVIDENCE_KIND)
+    hooks.SITEMAP_SOURCES.register(app, sitemap.entries)
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
     hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
     hooks.DEMO_SEEDERS.register(app, demo.seed)

@@ -165,6 +165,11 @@ EVIDENCE_KINDS: Hook[EvidenceKind] = Hook(
     "evidence_kinds", "the kinds of document matching shows as a candidate's evidence (core.search.evidence)")
 
 
+SITEMAP_SOURCES: Hook[Callable[[], list[tuple[str, Any]]]] = Hook(
+    "sitemap_sources", "() -> [(absolute URL, last modified datetime or None), …] of public pages for /sitemap.xml "
+    "(a bounded, column-only query)")
+
+
 @dataclass(frozen=True)
 class DigestSection:
     """A part of the weekly digest mail: what is new since a moment, for one member."""

@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from core.i18n import select_locale
 
 CACHE_HEADER = "X-Page-Cache"
-CACHED_MIMETYPES = frozenset({"text/html", "application/json"})
+CACHED_MIMETYPES = frozenset({"text/html", "application/json", "application/xml"})  # pages, the API, the sitemap
 #: pages kept per process without Redis (the most recently used)
 LOCAL_ENTRIES = 500
 #: where the pages and the version live in Redis (PAGE_CACHE_REDIS_PREFIX overrides: tests, shared servers)

@@ -4,9 +4,10 @@ from datetime import datetime
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 
 from core import hooks, refdata, tilemap
+from core.i18n import DEFAULT_LOCALE, current_language
 from core.markdown import render_markdown
 
 
@@ -47,6 +48,17 @@ def url_with_args(**changes) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+def canonical_url(language: str | None = None) -> str:
+    """This page's address on the public site (SITE_URL) in `language` (default: the page's own), for
+    rel=canonical and hreflang: Japanese without `lang`, as a visitor without a cookie gets it."""
+    language = language or current_language()
+    args = [(name, value) for name, value in request.args.items(multi=True) if name != "lang"]
+    if language != DEFAULT_LOCALE:
+        args.append(("lang", language))
+    site = current_app.config.get("SITE_URL", request.host_url).rstrip("/")
+    return f"{site}{request.path}" + (f"?{urlencode(args)}" if args else "")
+
+
 def now_year() -> int:
     return datetime.now(ZoneInfo("Asia/Tokyo")).year
 
@@ -71,6 +83,7 @@ def init_app(app: Flask) -> None:
         join_ways=lambda: links(hooks.JOIN_WAYS),
         footer_links=lambda: links(hooks.FOOTER_LINKS),
         url_with_args=url_with_args,
+        canonical_url=canonical_url,
         now_year=now_year,
         refdata=refdata,
         render_tile_map=tilemap.render,

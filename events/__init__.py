@@ -6,7 +6,7 @@ from core import hooks
 from core.api import add_openapi
 from core.i18n import label_table
 from core.security import csrf
-from events import api, demo, search_index, sections, services
+from events import api, demo, search_index, sections, services, sitemap
 from events.cli import events_cli
 from events.forms import ALLOCATION_LABELS, AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from events.views import bp
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         event_status_name=_label(STATUS_LABELS),
     )
     hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(search_index.SEARCH_KIND, search_index.reindex_events))
+    hooks.SITEMAP_SOURCES.register(app, sitemap.entries)
     hooks.SEARCH_PROVIDERS.register(app, sections.SEARCH_PROVIDER)
     hooks.HOME_SECTIONS.register(app, sections.home_section)
     hooks.ORGANIZATION_SECTIONS.register(app, sections.organization_section)

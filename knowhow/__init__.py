@@ -5,7 +5,7 @@ from flask import Flask
 from core import hooks
 from core.api import add_openapi
 from core.security import csrf
-from knowhow import case_studies, demo, sections, services
+from knowhow import case_studies, demo, sections, services, sitemap
 from knowhow.api import OPENAPI_PATHS, OPENAPI_SCHEMAS
 from knowhow.api import bp as api_bp
 from knowhow.views import bp
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     hooks.IMPACT_FIGURES.register(app, sections.impact_figures)
     hooks.IMPACT_SECTIONS.register(app, sections.impact_section)
     hooks.SEARCH_PROVIDERS.register(app, sections.SEARCH_PROVIDER)
+    hooks.SITEMAP_SOURCES.register(app, sitemap.entries)
     hooks.EVIDENCE_KINDS.register(app, sections.EVIDENCE_KIND)
     hooks.MEMBER_ERASERS.register(app, services.erase_member)
     hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from alliance.projects import api, demo, evidence, people, programme_views, sections, services
+from alliance.projects import api, demo, evidence, people, programme_views, sections, services, sitemap
 from alliance.projects.views import bp
 from core import hooks
 from core.api import add_openapi
@@ -26,5 +26,6 @@ def init_app(app: Flask) -> None:
     hooks.DEMO_SEEDERS.register(app, demo.seed)
     hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(evidence.SEARCH_KIND, evidence.reindex_programmes))
     hooks.EVIDENCE_KINDS.register(app, evidence.EVIDENCE_KIND)
+    hooks.SITEMAP_SOURCES.register(app, sitemap.entries)
     hooks.MAIN_MENU.register(app, sections.MENU_ITEM)
     hooks.EXPERTISE_PROFILE_PAGES.register(app, sections.profile_page)
