@@ -90,8 +90,6 @@ def _html(all_tiles: list[Tile], links: tuple[str, ...], caption: str, unit: str
         else:
             parts.append(Markup('\n      <span class="{}" title="{}">{}</span>').format(place, label, tile.short))
     parts.append(Markup("\n  </div>"))
-    if caption:
-        parts.append(Markup("\n  <figcaption>{}</figcaption>").format(caption))
     parts.append(Markup('\n  <details class="tile-map-text">\n    <summary>{}</summary>'
                         '\n    <ul class="inline-list">').format(_("Show as a list")))
     listed = [(index, tile) for index, tile in enumerate(all_tiles) if tile.count]
@@ -100,5 +98,8 @@ def _html(all_tiles: list[Tile], links: tuple[str, ...], caption: str, unit: str
         parts.append(Markup("\n      <li>{}: {}{}</li>").format(name, tile.count, unit))
     if not listed:
         parts.append(Markup("\n      <li>{}</li>").format(_("None yet.")))
-    parts.append(Markup("\n    </ul>\n  </details>\n</figure>"))
+    parts.append(Markup("\n    </ul>\n  </details>"))
+    if caption:  # a figure's caption is its first or last child (the text list is part of the figure)
+        parts.append(Markup("\n  <figcaption>{}</figcaption>").format(caption))
+    parts.append(Markup("\n</figure>"))
     return Markup("").join(parts)

@@ -90,3 +90,4 @@ def test_the_sitemap_is_kept_by_the_page_cache(make_app):
     first = application.test_client().get("/sitemap.xml")
     again = application.test_client().get("/sitemap.xml")
     assert (first.headers["X-Page-Cache"], again.headers["X-Page-Cache"]) == ("miss", "hit")
+
