@@ -82,10 +82,9 @@ def test_staff_writes_an_article_and_a_visitor_finds_it_by_a_two_character_word(
     expect(results.locator(".snippet mark").first).to_have_text(WORD)
     screenshot(visitor, "knowhow-search")
 
-    # The site-wide search finds it too, highlighted.
-    visitor.goto("/search")
-    site_search = visitor.get_by_role("search")
-    site_search.get_by_role("searchbox", name="キーワード").fill(WORD)
+    # The site-wide search finds it too, highlighted: from the box in the header of any page.
+    site_search = visitor.get_by_role("banner").get_by_role("search")
+    site_search.get_by_role("searchbox", name="サイト内を検索").fill(WORD)
     site_search.get_by_role("button", name="検索").click()
     hits = visitor.locator(".search-results > li")
     expect(hits).to_have_count(1)

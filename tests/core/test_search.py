@@ -202,3 +202,22 @@ def test_reindex_command_rebuilds_every_registered_kind(app, runner):
     with app.app_context():
         assert [h.object_id for h in search.query("研修").hits] == [5]
     assert runner.invoke(args=["search", "reindex", "--kind", "nothing"]).exit_code != 0
+
+
+def test_every_page_has_a_search_box_that_goes_to_search(client):
+    for path in ("/", "/events/", "/alliance/"):
+        html = client.get(path).get_data(as_text=True)
+        assert '<form class="header-search" method="get" action="/search" role="search">' in html
+        assert '<label class="visually-hidden" for="site-search">サイト内を検索</label>' in html
+
+
+def test_search_results_have_kinds_as_tabs_and_no_pager_for_one_page(client, make_organization):
+    make_organization(name="気仙沼まちの人事部", summary="漁業の担い手を育てています。")
+    html = client.get("/search?q=気仙沼").get_data(as_text=True)
+    assert 'class="list search-results"' in html and "気仙沼まちの人事部" in html
+    tabs = html[html.index('<nav class="tabs"'):]
+    tabs = tabs[:tabs.index("</nav>")]
+    assert 'aria-current="page">すべて</a>' in tabs and "kind=organization" in tabs
+    assert 'class="pagination"' not in html  # one page of results: no lone 「1」
+    one_kind = client.get("/search?q=気仙沼&kind=event").get_data(as_text=True)
+    assert 'kind=event" aria-current="page"' in one_kind
