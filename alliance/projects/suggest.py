@@ -301,13 +301,12 @@ def relevant_people(project: Project) -> list[PersonFacts]:
     found = search_evidence.relevance(project_need(project), None, kinds=EVIDENCE_KINDS, owner="owner",
                                       visibilities=STAFF_SEES, facet=("theme", project.theme),
                                       documents=EVIDENCE_DOCUMENTS)
-    best = max((entry.score for entry in found.values()), default=0.0)
-    if best <= 0:
+    if not found:
         return []
     rows = db.session.execute(facts_query(project, list(found))).all()
     return [
         PersonFacts(member_id, True, int(skill_matches), hours_fit, closeness, bool(remote), bool(on_site),
-                    int(busy), relevance=found[member_id].score / best, evidence=tuple(found[member_id].documents))
+                    int(busy), relevance=found[member_id].share, evidence=tuple(found[member_id].documents))
         for member_id, skill_matches, hours_fit, closeness, remote, on_site, busy in rows
     ]
 

@@ -276,12 +276,9 @@ def with_evidence(candidates: list[OrganizationFacts], need: str) -> list[Organi
 
 def _with_relevance(candidates: list[OrganizationFacts],
                     found: dict[int, search_evidence.Relevance]) -> list[OrganizationFacts]:
-    """Each candidate's relevance as its share of the best one's, with its documents."""
-    best = max((entry.score for entry in found.values()), default=0.0)
-    if best <= 0:
-        return candidates
+    """Each candidate's relevance (its share of the best one's) and its documents."""
     return [
-        replace(facts, relevance=found[facts.organization.id].score / best,
+        replace(facts, relevance=found[facts.organization.id].share,
                 evidence=tuple(found[facts.organization.id].documents))
         if facts.organization.id in found else facts
         for facts in candidates
@@ -314,9 +311,8 @@ def rank_by_need(prefecture: str, need: str, *, limit: int | None = None) -> lis
     """Candidates in any theme for a need that names none (a consultation marked "not sure"): the organisations
     whose evidence answers it, each with its deepest theme, best first."""
     found = search_evidence.relevance(need, None, kinds=EVIDENCE_KINDS, visibilities=COORDINATOR_SEES)
-    best = max((entry.score for entry in found.values()), default=0.0)
     # Without a theme to vouch for them, a word or two in common (者, 仕事) is no reason to suggest a member.
-    found = {key: entry for key, entry in found.items() if entry.score >= ANY_THEME_MIN_SHARE * best}
+    found = {key: entry for key, entry in found.items() if entry.share >= ANY_THEME_MIN_SHARE}
     if not found:
         return []
     candidates = _with_relevance(load_candidates(None, only_ids=list(found)), found)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from threading import Lock
 
 import sqlalchemy as sa
-from markupsafe import Markup
 
 from core import hooks
 from core.db import db
@@ -31,11 +30,11 @@ from core.search.analysis import (
     owner_word,
     visibility_word,
 )
-from core.search.highlight import highlight, snippet
 from core.search.index import VISIBILITIES, dialect
 from core.search.query import (
     POSTGRES_WEIGHTS,
     SQLITE_WEIGHTS,
+    Hit,
     fts_phrase,
     pg_lexeme,
 )
@@ -57,23 +56,9 @@ COMMON_MIN_DOCUMENTS = 2000
 FREQUENCIES_SECONDS = 3600
 
 
-@dataclass(frozen=True)
-class Document:
-    """One document that shows a candidate's work, with how well it matches the need."""
-
-    kind: str
-    object_id: int
-    title: str
-    body: str
-    meta: dict
-    score: float
-    plan: Plan
-
-    def highlighted_title(self) -> Markup:
-        return highlight(self.title, self.plan)
-
-    def snippet(self, width: int = 90) -> Markup:
-        return snippet(self.body, self.plan, width)
+#: one document that shows a candidate's work, with how well it matches the need (title and snippet marked as
+#: the site search marks its hits)
+Document = Hit
 
 
 @dataclass
@@ -82,6 +67,8 @@ class Relevance:
 
     score: float = 0.0
     documents: list[Document] = field(default_factory=list)
+    #: the score as a share of the best candidate's (1: the best)
+    share: float = 0.0
 
 
 def need_plan(text: str) -> Plan:
@@ -200,8 +187,8 @@ def relevance(need: str, candidates: Collection[int] | None, *, kinds: Iterable[
                       "facet": f"% {facet_word(*facet)} %" if facet else "%"}
         if not anyone:
             parameters["owners"] = sorted(candidates)
-        rows = db.session.execute(_statement(_POSTGRES_ANYONE if anyone else _POSTGRES_QUERY, owner),
-                                  parameters).mappings().all()
+        rows = db.session.execute(_statement(_POSTGRES_QUERY.replace("{candidates}", _ANYONE if anyone else _LISTED),
+                                             owner), parameters).mappings().all()
     else:
         # FTS5 answers best from its own index: the owners, kinds, visibilities and facet as filter words.
         if not anyone:
@@ -223,6 +210,9 @@ def relevance(need: str, candidates: Collection[int] | None, *, kinds: Iterable[
                                 float(row["score"]), marked)
             entry.documents.append(document)
             entry.score += document.score
+    best = max((entry.score for entry in found.values()), default=0.0)
+    for entry in found.values():
+        entry.share = entry.score / best if best > 0 else 0.0
     return found
 
 
@@ -238,22 +228,15 @@ _POSTGRES_QUERY = """
     SELECT d.kind, d.object_id, d.title, d.body, d.meta, d.{owner}_id AS candidate,
            ts_rank(CAST(:weights AS real[]), d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
     FROM search_documents AS d
-    WHERE d.{owner}_id = ANY(CAST(:owners AS integer[])) AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities
+    WHERE {candidates} AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities
       AND ' ' || d.facets || ' ' LIKE :facet
       AND d.search_vector @@ to_tsquery('simple', :found_by)
     ORDER BY score DESC, d.id
     LIMIT :limit
 """
-_POSTGRES_ANYONE = """
-    SELECT d.kind, d.object_id, d.title, d.body, d.meta, d.{owner}_id AS candidate,
-           ts_rank(CAST(:weights AS real[]), d.search_vector, to_tsquery('simple', :tsquery), 1) AS score
-    FROM search_documents AS d
-    WHERE d.search_vector @@ to_tsquery('simple', :found_by)
-      AND d.kind IN :kinds AND d.published AND d.visibility IN :visibilities AND d.{owner}_id IS NOT NULL
-      AND ' ' || d.facets || ' ' LIKE :facet
-    ORDER BY score DESC, d.id
-    LIMIT :limit
-"""
+#: the candidates' rows through the owner column's index; or anyone's, through the full-text index
+_LISTED = "d.{owner}_id = ANY(CAST(:owners AS integer[]))"
+_ANYONE = "d.{owner}_id IS NOT NULL"
 _STATEMENTS: dict[tuple[str, str], sa.TextClause] = {}
 
 

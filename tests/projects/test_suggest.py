@@ -32,7 +32,6 @@ def brute_force(project: Project, limit: int) -> list[ranking.Ranked]:
     found = search_evidence.relevance(suggest.project_need(project), None, kinds=suggest.EVIDENCE_KINDS,
                                       owner="owner", visibilities=suggest.STAFF_SEES, facet=("theme", project.theme),
                                       documents=suggest.EVIDENCE_DOCUMENTS)
-    best = max((entry.score for entry in found.values()), default=0.0)
     facts = []
     for profile in profiles:
         if not profile.accepting or profile.member_id in applicants | hosts:
@@ -48,7 +47,7 @@ def brute_force(project: Project, limit: int) -> list[ranking.Ranked]:
                                               profile.travel_prefectures),
             remote=profile.remote, on_site=profile.on_site, busy=0, member=profile.member, profile=profile,
             matched_skills=matched,
-            relevance=found[profile.member_id].score / best if profile.member_id in found else 0.0,
+            relevance=found[profile.member_id].share if profile.member_id in found else 0.0,
             evidence=tuple(found[profile.member_id].documents) if profile.member_id in found else (),
         ))
     return ranking.rank(facts, suggest.criteria(project), tie_key=lambda f: f.member_id, limit=limit)
