@@ -64,7 +64,7 @@ def organizations():
     return list_page(
         sa.select(Organization).where(*services.filter_clauses(filters)).options(*services.card_options())
         .order_by(Organization.created_at.desc(), Organization.id.desc()),
-        organization_json,
+        organization_json, public_as="api.organizations",
     )
 
 

@@ -1,10 +1,13 @@
 """Who acts for which organisation (used by alliance, events, knowhow, referrals)."""
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import g
 from flask_login import current_user
 
 from alliance.models import Organization, OrganizationStaff
+from core import fragments
 from core.auth import is_admin
 from core.db import db
 
@@ -16,18 +19,24 @@ def staff_organization_ids(member=None) -> frozenset[int]:
         return frozenset()
     cache = g.setdefault("_staff_org_ids", {})
     if member.id not in cache:
-        cache[member.id] = frozenset(
-            db.session.scalars(
-                sa.select(OrganizationStaff.organization_id)
-                .join(Organization)
-                .where(
-                    OrganizationStaff.member_id == member.id,
-                    Organization.status == "active",
-                    Organization.deleted_at.is_(None),
-                )
-            )
+        # Asked on every page a member opens (menus, reader classes): kept per data version, as fragments are.
+        cache[member.id] = fragments.kept(
+            "staff-organisations", member.id, partial(_live_staff_organization_ids, member.id),
+            viewers=f"member:{member.id}",
         )
     return cache[member.id]
+
+
+def _live_staff_organization_ids(member_id: int) -> frozenset[int]:
+    return frozenset(db.session.scalars(
+        sa.select(OrganizationStaff.organization_id)
+        .join(Organization)
+        .where(
+            OrganizationStaff.member_id == member_id,
+            Organization.status == "active",
+            Organization.deleted_at.is_(None),
+        )
+    ))
 
 
 def is_alliance_staff(member=None) -> bool:

@@ -25,7 +25,7 @@ from flask import Blueprint, Flask, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
-from core import hooks, refdata
+from core import fragments, hooks, refdata
 from core.db import db
 from core.i18n import LANGUAGES
 from core.routing import MAX_ID
@@ -101,12 +101,20 @@ def list_response(items: list[dict], *, has_more: bool, offset: int, limit: int)
     return jsonify(items=items, next=next_url)
 
 
-def list_page(select: sa.Select, to_json: Callable[[Any], dict]):
-    """The requested page (`limit`, `offset`) of a query's rows in the list shape {items, next}."""
+def list_page(select: sa.Select, to_json: Callable[[Any], dict], *, public_as: str | None = None):
+    """The requested page (`limit`, `offset`) of a query's rows in the list shape {items, next}.
+
+    A list that is the same for every caller names itself in `public_as`: its items are then kept per data
+    version and query (core.fragments), as the site's public lists are."""
     limit, offset = page_limit(), page_offset()
-    rows = db.session.scalars(select.limit(limit + 1).offset(offset)).unique().all()
-    return list_response([to_json(row) for row in rows[:limit]], has_more=len(rows) > limit,
-                         offset=offset, limit=limit)
+
+    def items() -> tuple[list[dict], bool]:
+        rows = db.session.scalars(select.limit(limit + 1).offset(offset)).unique().all()
+        return [to_json(row) for row in rows[:limit]], len(rows) > limit
+
+    page, has_more = items() if public_as is None else fragments.kept(
+        public_as, fragments.query_arguments(), items)
+    return list_response(page, has_more=has_more, offset=offset, limit=limit)
 
 
 def list_slice(items: Sequence[dict]):

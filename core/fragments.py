@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
+from typing import TypeVar
 
 from flask import current_app, request
 from markupsafe import Markup
@@ -26,33 +27,64 @@ from core.pagecache import data_version
 #: fragments kept per process (and app), the most recently used
 KEPT = 500
 EXTENSION_KEY = "ranhub.fragments"
+STATIC_EXTENSION_KEY = "ranhub.static_parts"
 _lock = Lock()
+T = TypeVar("T")
 
 
-def _kept() -> OrderedDict[tuple, tuple[str, float, Markup]]:
+def _kept() -> OrderedDict[tuple, tuple[str, float, object]]:
     return current_app.extensions.setdefault(EXTENSION_KEY, OrderedDict())
+
+
+def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "everyone") -> T:
+    """The value `name` for `key` and `viewers`, from this process's cache if it was computed at the current data
+    version, else from `compute()` (an immutable value: every request that hits shares it)."""
+    version = data_version()
+    if version is None:
+        return compute()
+    full_key = (name, viewers, current_language(), key)
+    entries = _kept()
+    now = time.monotonic()
+    with _lock:
+        entry = entries.get(full_key)
+        if entry is not None and entry[0] == version and entry[1] > now:
+            entries.move_to_end(full_key)
+            return entry[2]
+    value = compute()
+    with _lock:
+        entries[full_key] = (version, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), value)
+        entries.move_to_end(full_key)
+        while len(entries) > KEPT:
+            entries.popitem(last=False)
+    return value
 
 
 def cached(name: str, key: Hashable, render: Callable[[], str], *, viewers: str = "everyone") -> Markup:
     """The fragment `name` for `key` (the arguments that change it) and `viewers` (the class of viewer it is
     the same for), from the cache or from `render()`."""
-    version = data_version()
-    if version is None:
-        return Markup(render())  # noqa: S704  # nosec B704 - render() is an autoescaped template's output
-    full_key = (name, viewers, current_language(), key)
-    kept = _kept()
-    now = time.monotonic()
+    # render() is an autoescaped template's output
+    return kept(name, key, lambda: Markup(render()), viewers=viewers)  # noqa: S704  # nosec B704
+
+
+def static_part(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
+    """`{% call static_part("name", key…) %}…{% endcall %}`: a part of a template that shows no data — only the
+    language, the templates, the configuration and `key` (a path, say) — rendered once per process, not on every
+    request (the layout's header and footer, the home page's introduction). With templates reloading (`make run`)
+    it is rendered every time, so that an edit shows."""
+    if current_app.jinja_env.auto_reload:
+        return Markup(caller())  # noqa: S704  # nosec B704 - a template's autoescaped body
+    full_key = (name, current_language(), key)
+    parts = current_app.extensions.setdefault(STATIC_EXTENSION_KEY, OrderedDict())
     with _lock:
-        entry = kept.get(full_key)
-        if entry is not None and entry[0] == version and entry[1] > now:
-            kept.move_to_end(full_key)
-            return entry[2]
-    html = Markup(render())  # noqa: S704  # nosec B704 - render() is an autoescaped template's output
+        html = parts.get(full_key)
+        if html is not None:
+            parts.move_to_end(full_key)
+            return html
+    html = Markup(caller())  # noqa: S704  # nosec B704 - a template's autoescaped body
     with _lock:
-        kept[full_key] = (version, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), html)
-        kept.move_to_end(full_key)
-        while len(kept) > KEPT:
-            kept.popitem(last=False)
+        parts[full_key] = html
+        while len(parts) > KEPT:
+            parts.popitem(last=False)
     return html
 
 

@@ -10,6 +10,8 @@ from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, before_render_template, g, has_request_context, request, template_rendered
 from flask_babel import Babel, get_locale, get_translations
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 LANGUAGES = ("ja", "en")
 DEFAULT_LOCALE = "ja"
@@ -46,6 +48,15 @@ def _unbind_translations(_app, template, context, **_extra) -> None:
 def _translations():
     rendering = _rendering.get()
     return rendering[-1][0] if rendering else get_translations()
+
+
+@pass_eval_context
+def _template_gettext(eval_context, string: str, /, **variables) -> str:
+    """Jinja's newstyle gettext (autoescaped, always a %-format: "100%%" is "100%") in one call."""
+    translated = _translations().ugettext(string)
+    if eval_context.autoescape:
+        translated = Markup(translated)  # noqa: S704  # nosec B704 - a catalogue's string, as Jinja's own does
+    return translated % variables
 
 
 def select_locale() -> str:
@@ -142,6 +153,9 @@ def init_app(app: Flask) -> None:
         npgettext=lambda context, singular, plural, n: _translations().unpgettext(context, singular, plural, n),
         newstyle=True,
     )
+    # `_()` and `gettext()` straight to the bound translations: Jinja's newstyle pair is three nested
+    # context calls per string (an alias resolving `gettext`, which calls the function); the result is the same.
+    app.jinja_env.globals.update(_=_template_gettext, gettext=_template_gettext)
     before_render_template.connect(_bind_translations, app)
     template_rendered.connect(_unbind_translations, app)
 

@@ -175,14 +175,16 @@ def data_version() -> str | None:
     store = _store()
     if store is None:
         return None
-    version = g.get("page_cache_version")
+    version = g.get("page_cache_version") or g.get("data_version")
     if version is not None:
         return version
     try:
-        return store.version()
+        # Read once per request (a Redis round trip); a commit in this request forgets it (_after_commit).
+        g.data_version = store.version()
     except redis.RedisError:
         current_app.logger.warning("page cache: Redis did not answer; fragments rendered instead")
         return None
+    return g.data_version
 
 
 def _anonymous_request() -> bool:
@@ -262,6 +264,9 @@ def _after_commit(session: Session) -> None:
                 store.bump()
             except redis.RedisError:
                 current_app.logger.warning("page cache: Redis did not answer; version not moved on")
+            # What this request read before its write is not the data now: neither kept nor served.
+            g.pop("data_version", None)
+            g.pop("page_cache_version", None)
 
 
 def _forget_rolled_back(session: Session, *_args) -> None:

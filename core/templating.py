@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
 
-from core import hooks, refdata, tilemap
+from core import fragments, hooks, refdata, tilemap
 from core.i18n import DEFAULT_LOCALE, current_language
 from core.markdown import render_markdown
 
@@ -84,6 +84,7 @@ def init_app(app: Flask) -> None:
         footer_links=lambda: links(hooks.FOOTER_LINKS),
         url_with_args=url_with_args,
         canonical_url=canonical_url,
+        static_part=fragments.static_part,
         now_year=now_year,
         refdata=refdata,
         render_tile_map=tilemap.render,

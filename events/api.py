@@ -105,7 +105,7 @@ def list_events():
         query = query.where(Event.theme_rows.any(theme=theme))
     if prefecture:
         query = query.where(Event.prefecture == prefecture)
-    return list_page(query, event_json)
+    return list_page(query, event_json, public_as="api.events")
 
 
 def _public_event_or_404(event_id: int) -> Event:

@@ -8,8 +8,9 @@ series in `events.series`, reminders in `events.reminders`, who may do what in
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
+from alliance.models import Organization
 from core.audit import audit
 from core.db import db, utcnow
 from events.mail import mail_member
@@ -211,7 +212,9 @@ def listed_events_query(now: datetime, *, past: bool = False):
     query = (
         sa.select(Event)
         .where(Event.deleted_at.is_(None), Event.status.in_(("published", "cancelled")))
-        .options(selectinload(Event.theme_rows), joinedload(Event.organization))
+        # Lists show no event's body, and of the organiser only its name and address.
+        .options(defer(Event.body), selectinload(Event.theme_rows),
+                 joinedload(Event.organization).load_only(Organization.slug, Organization.name))
     )
     if past:
         return query.where(Event.starts_at < now, Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())

@@ -49,7 +49,6 @@ from events.models import (
     WAITLISTED,
     Event,
     EventSeries,
-    LotteryDraw,
     Registration,
 )
 from events.registration import cancel_registration, refusal_for, register, registration_of, waitlist_position
@@ -69,18 +68,14 @@ STATUS_ORDER = sa.case(
 # --- loading --------------------------------------------------------------------
 
 
-def _event_query():
-    return sa.select(Event).options(
-        joinedload(Event.organization),
-        joinedload(Event.series),
-        joinedload(Event.draw).joinedload(LotteryDraw.drawn_by),
-        selectinload(Event.theme_rows),
-    )
+#: one event with what every page of it shows; its series (most events have none: no query then) and its
+#: lottery record (organisers' pages) load when read
+EVENT_QUERY = sa.select(Event).options(joinedload(Event.organization), selectinload(Event.theme_rows))
 
 
 def get_visible_event_or_404(event_id: int) -> Event:
     """The event if this visitor may see it (drafts: organisers; deleted: admins), else 404."""
-    event = db.session.scalars(_event_query().where(Event.id == event_id)).unique().first()
+    event = db.session.scalars(EVENT_QUERY.where(Event.id == event_id)).first()
     if event is None or not permissions.is_visible(event):
         abort(404)
     return event

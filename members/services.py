@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import lazyload
 
 from core import hooks
 from core.audit import AuditEntry, audit
@@ -373,6 +374,8 @@ def member_for_session_key(key: str) -> Member | None:
     found = db.session.execute(
         sa.select(Member, LoginSession.id, LoginSession.last_seen_at)
         .join(LoginSession).where(LoginSession.key_hash == secret_digest(key))
+        # Every request loads the member; few pages read their themes (a query then, not on every request).
+        .options(lazyload(Member.theme_rows))
     ).first()
     if found is None:
         return None

@@ -226,9 +226,12 @@ def _render_profile(token_form: ApiTokenForm | None = None, status: int = 200):
     # version, as the member's own fragment.
     sections = fragments.cached("members.me.sections", (), lambda: Markup("").join(
         hooks.MEMBER_SECTIONS.render_all(member)), viewers=f"member:{member.id}")
+    profile_card = fragments.cached("members.me.profile", (), lambda: render_template(
+        "members/_my_profile.html", member=member), viewers=f"member:{member.id}")
     page = render_template(
         "members/me.html",
         member=member,
+        profile_card=profile_card,
         sections=[sections],
         tokens=services.active_api_tokens(member),
         token_form=token_form or ApiTokenForm(),

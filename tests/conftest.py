@@ -43,7 +43,7 @@ from xdist.scheduler import LoadScopeScheduling
 
 from alliance.models import Organization, OrganizationStaff, OrganizationTheme
 from app import MIGRATIONS_DIR, create_app
-from core import hooks
+from core import fragments, hooks
 from core.db import db, normalise_database_url, utcnow
 from core.mail import OutboxMessage
 from core.search import evidence as search_evidence
@@ -317,11 +317,15 @@ def _isolated(request, base_app, database_url):
     connection.close()
 
 
+#: what the app keeps of rendered pages; each test starts without
+RENDER_CACHES = (fragments.EXTENSION_KEY, fragments.STATIC_EXTENSION_KEY)
+
+
 def _app_state(application: Flask) -> tuple:
     """What a test may change on the shared app: its configuration, instance folder and registries."""
     registries = {key: {name: list(value) if isinstance(value, list) else value for name, value in entry.items()}
                   for key, entry in application.extensions.items()
-                  if key.startswith("ranhub.") and isinstance(entry, dict)}
+                  if key.startswith("ranhub.") and isinstance(entry, dict) and key not in RENDER_CACHES}
     return dict(application.config), application.instance_path, registries
 
 
@@ -331,6 +335,8 @@ def _restore_app_state(application: Flask, state: tuple) -> None:
     application.config.update(config)
     application.instance_path = instance_path
     application.extensions.update(registries)
+    for key in RENDER_CACHES:  # rendered under the test's hooks and configuration
+        application.extensions.pop(key, None)
 
 
 @pytest.fixture

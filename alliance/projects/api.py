@@ -80,7 +80,7 @@ def projects():
     region, prefecture = arg("region"), arg("prefecture")
     codes = [prefecture] if prefecture else (refdata.prefectures_in_region(region) if region else [])
     return list_page(services.project_list_query(kind=arg("kind", ""), theme=arg("theme", ""), prefectures=codes),
-                     project_data)
+                     project_data, public_as="api.projects")
 
 
 def _visible_project(project_id: int) -> Project:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from alliance.models import Organization
 from core.db import db
+from members.models import Member
 from tests.conftest import AuthActions
 from tests.events.conftest import create_event
 
@@ -149,3 +150,66 @@ def test_recording_a_members_visit_keeps_every_cached_page(app, make_member):
         seen = db.session.scalar(sa.select(sa.func.max(LoginSession.last_seen_at)))
     assert utcnow() - seen.replace(tzinfo=utcnow().tzinfo) < timedelta(minutes=1)  # the visit was recorded …
     assert store.version() == before  # … and no page was retired for it
+
+
+def test_a_members_warm_page_asks_the_database_only_who_they_are(cached_app, make_member, make_organization,
+                                                                 count_queries):
+    """Their organisations, the page's lists and the layout are kept; the login session is read every time."""
+    make_organization(name="数を数える人事部")
+    client = member_client(cached_app, make_member())
+    for path in ("/", "/events/", "/alliance/", "/members/me"):
+        client.get(path)
+        with count_queries() as queries:
+            assert client.get(path).status_code == 200
+        kept_out = [q for q in queries if "login_sessions" not in q and "api_tokens" not in q]
+        assert kept_out == [], (path, kept_out)
+
+
+def test_becoming_staff_shows_at_once(cached_app, make_member, make_organization):
+    """A member's organisations are kept per data version: joining one moves it on."""
+    member = make_member()
+    client = member_client(cached_app, member)
+    assert client.get("/events/manage").status_code == 404
+    make_organization(name="招かれた人事部", staff=[member])
+    assert client.get("/events/manage").status_code == 200
+
+
+def test_my_profile_card_shows_an_edit_at_once(cached_app, make_member):
+    member = make_member(bio="最初の自己紹介です。")
+    client = member_client(cached_app, member)
+    assert "最初の自己紹介です。" in client.get("/members/me").get_data(as_text=True)
+    with cached_app.app_context():
+        db.session.execute(sa.update(Member).where(Member.id == member.id).values(bio="書き直した自己紹介です。"))
+        db.session.commit()
+    page = client.get("/members/me").get_data(as_text=True)
+    assert "書き直した自己紹介です。" in page and "最初の自己紹介です。" not in page
+
+
+def test_a_public_api_list_follows_a_write(cached_app, make_organization):
+    client = cached_app.test_client()
+    assert client.get("/api/v1/events").get_json()["items"] == []
+    create_event(cached_app, title="APIに出るイベント")
+    assert [item["title"] for item in client.get("/api/v1/events").get_json()["items"]] == ["APIに出るイベント"]
+
+
+def test_the_layout_rendered_once_still_fits_each_address(cached_app, make_member):
+    """The header and head links are kept per address (static_part): the current menu entry, the language
+    switch's link and the canonical address are each page's own."""
+    client = member_client(cached_app, make_member())
+    for _ in range(2):
+        events = client.get("/events/?theme=seniors").get_data(as_text=True)
+        knowhow = client.get("/knowhow/").get_data(as_text=True)
+        assert 'href="/events/" aria-current="page"' in events and 'href="/knowhow/" aria-current="page"' in knowhow
+        assert 'href="/events/?theme=seniors&amp;lang=en"' in events
+        assert 'rel="canonical" href="http://localhost/events/?theme=seniors"' in events
+        assert 'rel="canonical" href="http://localhost/knowhow/"' in knowhow
+    english = client.get("/events/?lang=en").get_data(as_text=True)
+    assert "Skip to main content" in english and 'lang="en"' in english
+    assert "本文へスキップ" in client.get("/events/?lang=ja").get_data(as_text=True)
+
+
+def test_templates_reloading_render_the_layout_every_time(make_app):
+    """`make run` reloads edited templates: nothing of the layout is kept then."""
+    application = make_app(PAGE_CACHE_SECONDS=30, TEMPLATES_AUTO_RELOAD=True)
+    application.test_client().get("/")
+    assert not application.extensions.get("ranhub.static_parts")
