@@ -11,6 +11,7 @@ external image becomes a link to it instead.
 """
 
 import html
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import markdown_it
@@ -87,7 +88,13 @@ def _clean(rendered: str) -> str:
 
 def render_markdown(source: str | None) -> Markup:
     """Markdown to safe HTML: no script, event handlers, style or unsafe URLs."""
-    return Markup(_clean(_parser.render(source or "")))  # noqa: S704 # nosec B704 # sanitised by nh3 in _clean
+    return _rendered(source or "")
+
+
+@lru_cache(maxsize=512)
+def _rendered(source: str) -> Markup:
+    # A pure function of the text, asked for on every view of the same event or article: kept by text.
+    return Markup(_clean(_parser.render(source)))  # noqa: S704 # nosec B704 # sanitised by nh3 in _clean
 
 
 def markdown_to_text(source: str | None) -> str:

@@ -367,16 +367,19 @@ def end_other_sessions(member: Member) -> None:
     )
 
 
+#: asked on every request of a logged-in member: built once (its compiled form is then found by identity); few
+#: pages read the member's themes (a query then, not on every request)
+MEMBER_OF_SESSION = (
+    sa.select(Member, LoginSession.id, LoginSession.last_seen_at).join(LoginSession)
+    .where(LoginSession.key_hash == sa.bindparam("key_hash")).options(lazyload(Member.theme_rows))
+)
+
+
 def member_for_session_key(key: str) -> Member | None:
     """Flask-Login's user loader: the member of a live login session."""
     if not key:
         return None
-    found = db.session.execute(
-        sa.select(Member, LoginSession.id, LoginSession.last_seen_at)
-        .join(LoginSession).where(LoginSession.key_hash == secret_digest(key))
-        # Every request loads the member; few pages read their themes (a query then, not on every request).
-        .options(lazyload(Member.theme_rows))
-    ).first()
+    found = db.session.execute(MEMBER_OF_SESSION, {"key_hash": secret_digest(key)}).first()
     if found is None:
         return None
     member, login_session_id, last_seen_at = found
