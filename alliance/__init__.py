@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     """Register the pages, the API, what the alliance adds to other pages, and its demo data."""
     app.register_blueprint(bp)
     app.register_blueprint(secretariat.bp)
+    hooks.TOOL_LINKS.register(app, secretariat.TOOL_LINK)
     app.register_blueprint(contact.bp)
     hooks.FOOTER_LINKS.register(app, contact.FOOTER_LINK)
     hooks.SECRETARIAT_SECTIONS.register(app, contact.secretariat_section)

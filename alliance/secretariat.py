@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -16,7 +17,7 @@ from alliance.models import ORGANIZATION_STATUSES, Organization, OrganizationApp
 from core import hooks
 from core.audit import AuditEntry
 from core.audit import audit as record
-from core.auth import admin_required, is_safe_next
+from core.auth import admin_required, is_admin, is_safe_next
 from core.db import db
 from core.forms import EmptyForm
 from core.mail import DEAD, PENDING, SENT, OutboxMessage, send_again
@@ -30,6 +31,7 @@ LIST_PER_PAGE = 30
 AUDIT_PER_PAGE = 50
 
 bp = Blueprint("secretariat", __name__, url_prefix="/alliance/secretariat")
+TOOL_LINK = hooks.ToolLink("secretariat.index", _l("Secretariat"), is_admin, order=90)
 
 
 def _like(term: str) -> str:

@@ -105,6 +105,17 @@ class Link:
 
 
 @dataclass(frozen=True)
+class ToolLink:
+    """A link of the header's tools menu (organisers' and the secretariat's pages), shown to whom `shown_to`
+    (member -> bool) says: every page offers a staff member their organisation's tools, not only マイページ."""
+
+    endpoint: str
+    label: str | LazyString
+    shown_to: Callable[[Any], bool]
+    order: int = 50
+
+
+@dataclass(frozen=True)
 class Reindexer:
     """How `flask search reindex` rebuilds one kind of the search index: `rebuild()` returns the count."""
 
@@ -122,6 +133,8 @@ MAIN_MENU: Hook[MenuItem] = Hook(
     "main_menu", "entries of the main menu, and unlisted sections that mark no entry")
 ACCOUNT_TOOLS: Hook[Callable[[], Markup | None]] = Hook(
     "account_tools", "() -> the header's account links (log in, my page, log out …)")
+TOOL_LINKS: Hook[ToolLink] = Hook(
+    "tool_links", "the header's tools menu for organisations' staff and admins")
 FOOTER_LINKS: Hook[Link] = Hook(
     "footer_links", "links of every page's footer after the site's own (privacy, terms, about)")
 MEMBER_SECTIONS: Hook[Callable[[Any], Markup | None]] = Hook(

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, request, url_for
+from flask_login import current_user
 
 from core import fragments, hooks, refdata, tilemap
 from core.i18n import DEFAULT_LOCALE, current_language
@@ -38,6 +39,13 @@ def nav_items() -> list[dict]:
 def links(hook: hooks.Hook[hooks.Link]) -> list[hooks.Link]:
     """The links other rooms offer a page, in their order."""
     return sorted(hook.implementations(), key=lambda link: link.order)
+
+
+def tool_links() -> list[hooks.ToolLink]:
+    """The header's tools menu for the current member (none for a visitor or a member without a role)."""
+    if not current_user.is_authenticated:
+        return []
+    return [link for link in links(hooks.TOOL_LINKS) if link.shown_to(current_user)]
 
 
 def url_with_args(**changes) -> str:
@@ -82,6 +90,7 @@ def init_app(app: Flask) -> None:
         home_actions=lambda: links(hooks.HOME_ACTIONS),
         join_ways=lambda: links(hooks.JOIN_WAYS),
         footer_links=lambda: links(hooks.FOOTER_LINKS),
+        tool_links=tool_links,
         url_with_args=url_with_args,
         canonical_url=canonical_url,
         static_part=fragments.static_part,

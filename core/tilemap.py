@@ -50,9 +50,18 @@ def tiles(counts: dict[str, int]) -> list[Tile]:
     return result
 
 
+#: three letters per prefecture, north to south (JIS order), distinct where the first three of the names are not
+#: (Fukui, Fukuoka and Fukushima all begin "Fuk")
+ENGLISH_SHORT = (
+    "HKD", "AOM", "IWT", "MYG", "AKT", "YGT", "FKS", "IBR", "TCG", "GNM", "STM", "CHB", "TKY", "KNG", "NGT", "TYM",
+    "ISK", "FKI", "YMN", "NGN", "GIF", "SZO", "AIC", "MIE", "SIG", "KYT", "OSK", "HYG", "NAR", "WKY", "TTR", "SMN",
+    "OKY", "HRS", "YMG", "TKS", "KGW", "EHM", "KOC", "FKO", "SAG", "NGS", "KMM", "OIT", "MYZ", "KGS", "OKN",
+)
+
+
 def _short(prefecture: refdata.Prefecture) -> str:
     if refdata.localised("ja", "en") == "en":
-        return prefecture.name_en[:3]
+        return ENGLISH_SHORT[int(prefecture.code) - 1]
     name = prefecture.name_ja
     return name if name == "北海道" else name.rstrip("都府県")
 
@@ -80,10 +89,11 @@ def render(counts: Mapping[str, int], url_for_code: Callable[[str], str] | None 
 
 
 def _html(all_tiles: list[Tile], links: tuple[str, ...], caption: str, unit: str) -> Markup:
+    colon = refdata.localised("：", ": ")
     parts = [Markup('<figure class="tile-map-figure">\n  <div class="tile-map" aria-hidden="true">')]
     for index, tile in enumerate(all_tiles):
         place = f"shade-{tile.shade} col-{tile.column} row-{tile.row}"
-        label = f"{tile.name}: {tile.count}{unit}"
+        label = f"{tile.name}{colon}{tile.count}{unit}"
         if links:
             parts.append(Markup('\n      <a class="{}" href="{}" title="{}" tabindex="-1">{}</a>').format(
                 place, links[index], label, tile.short))

@@ -41,3 +41,4 @@ def init_app(app: Flask) -> None:
     hooks.DIGEST_SECTIONS.register(app, sections.DIGEST_SECTION)
     hooks.DEMO_SEEDERS.register(app, demo.seed)
     hooks.MAIN_MENU.register(app, sections.MENU_ITEM)
+    hooks.TOOL_LINKS.register(app, sections.TOOL_LINK)

@@ -10,10 +10,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from core import fragments, search
 from core.auth import is_admin
 from core.db import db, utcnow
-from core.hooks import DigestSection, Figure, MenuItem, SearchHit, SearchProvider, render_section
+from core.hooks import DigestSection, Figure, MenuItem, SearchHit, SearchProvider, ToolLink, render_section
 from core.i18n import format_local_datetime
 from core.routing import site_url
-from events import search_index, services
+from events import permissions, search_index, services
 from events.forms import AUDIENCE_LABELS, KIND_LABELS, TOKYO
 from events.models import ACTIVE_STATES, CANCELLED, Event, EventTheme, Registration
 from events.registration import waitlist_position
@@ -170,6 +170,7 @@ SEARCH_PROVIDER = SearchProvider(search_index.SEARCH_KIND, _l("Events"), search_
 
 
 MENU_ITEM = MenuItem("events.index", _l("Events"), order=20)
+TOOL_LINK = ToolLink("events.manage", _l("Manage events"), permissions.can_create_events, order=10)
 
 
 DIGEST_LIMIT = 8

@@ -36,7 +36,8 @@ def seed_articles() -> None:
         sa.select(Article.slug).where(Article.slug.in_([a["slug"] for a in DEMO_ARTICLES]))
     ))
     created = 0
-    for spec in DEMO_ARTICLES:
+    now = utcnow()
+    for index, spec in enumerate(DEMO_ARTICLES):
         if spec["slug"] in existing:
             continue
         organization = organizations.get(spec["organization"] or "")
@@ -46,6 +47,11 @@ def seed_articles() -> None:
         values["organization_id"] = organization.id if organization else None
         article = services.create_article(authors.get(spec["author"]), services.ArticleData.from_mapping(values),
                                           slug=spec["slug"])
+        # Written over the past year, one every four weeks or so (a site that has been lived in), not all today.
+        written = now - timedelta(days=340 - 26 * index, hours=(index * 5) % 9)
+        article.created_at = article.updated_at = written
+        if article.published_at is not None:
+            article.published_at = written
         for org_slug, prefecture, started, status, notes in spec.get("adoptions", ()):
             adopter = organizations.get(org_slug)
             if adopter is None:

@@ -8,7 +8,9 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
+from alliance.permissions import is_alliance_staff
 from core import fragments, search
+from core.auth import is_admin
 from core.db import db
 from core.hooks import (
     DigestSection,
@@ -17,6 +19,7 @@ from core.hooks import (
     MenuItem,
     SearchHit,
     SearchProvider,
+    ToolLink,
     render_section,
 )
 from core.routing import site_url
@@ -136,6 +139,9 @@ EVIDENCE_KIND = EvidenceKind(
 
 
 MENU_ITEM = MenuItem("knowhow.index", _l("Knowhow"), order=30)
+#: any member may write; in the tools menu for those who write for an organisation
+TOOL_LINK = ToolLink("knowhow.new", _l("Write knowhow"),
+                     lambda member: is_admin(member) or is_alliance_staff(member), order=20)
 
 
 DIGEST_LIMIT = 8

@@ -1,5 +1,6 @@
 """The Japanese and English catalogues are complete, so no source string leaks onto a page."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,42 @@ def test_japanese_placeholders_match_the_source():
             continue
         for placeholder in ("%(", "%s", "%d"):
             assert message.id.count(placeholder) == message.string.count(placeholder), message.id
+
+
+#: kana and kanji: the characters whose neighbours are written full-width in Japanese
+JAPANESE = r"[\u3040-\u30ff\u3400-\u9fff]"
+HALF_WIDTH_IN_JAPANESE = re.compile(rf"{JAPANESE}\s*[():]|[():]\s*{JAPANESE}")
+#: what a string quotes rather than writes: placeholders, addresses, Markdown's link syntax
+LITERAL = re.compile(r"\[[^\]]*\]\([^)]*\)|%\([a-z_]+\)[sd]|https?://\S+")
+FULL_WIDTH_PUNCTUATION = re.compile(r"[（）：；！？「」『』。　]")
+#: English strings that quote Japanese punctuation on purpose (tags may be separated by 、)
+QUOTES_JAPANESE = {"Free tags, separated by commas (、 or ,). At most 15.",
+                   "Free tags, separated by commas (、 or ,). Used to suggest people."}
+
+
+def _strings(lang: str):
+    for message in _catalogue(lang):
+        if message.id:
+            yield from (string for string in (
+                message.string if isinstance(message.string, tuple) else (message.string,)) if string)
+
+
+def test_japanese_strings_use_full_width_brackets_and_colons():
+    """（補欠 2名）, 例：…, 件名：… — not (補欠 2名) or 例: beside Japanese words."""
+    offending = [string for string in _strings("ja")
+                 if HALF_WIDTH_IN_JAPANESE.search(LITERAL.sub("", string))]
+    assert offending == []
+
+
+def test_english_strings_use_no_japanese_punctuation():
+    offending = [string for string in _strings("en")
+                 if FULL_WIDTH_PUNCTUATION.search(string) and string not in QUOTES_JAPANESE]
+    assert offending == []
+
+
+def test_every_mail_subject_has_one_prefix():
+    """【RAN hub】 in Japanese, [RAN hub] in English: not 【RAN】 in some and 【RAN hub】 in others."""
+    japanese = [s for s in _strings("ja") if s.startswith("【")]
+    english = [s for s in _strings("en") if s.startswith("[RAN")]
+    assert japanese and all(s.startswith("【RAN hub】") for s in japanese)
+    assert english and all(s.startswith("[RAN hub] ") for s in english)

@@ -28,4 +28,5 @@ def init_app(app: Flask) -> None:
     hooks.EVIDENCE_KINDS.register(app, evidence.EVIDENCE_KIND)
     hooks.SITEMAP_SOURCES.register(app, sitemap.entries)
     hooks.MAIN_MENU.register(app, sections.MENU_ITEM)
+    hooks.TOOL_LINKS.register(app, sections.TOOL_LINK)
     hooks.EXPERTISE_PROFILE_PAGES.register(app, sections.profile_page)

@@ -7,11 +7,12 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from alliance.models import Organization
+from alliance.permissions import is_alliance_staff
 from alliance.projects import services
 from alliance.projects.models import Programme, Project, ProjectApplication
 from core.auth import is_admin
 from core.db import db
-from core.hooks import Figure, MenuItem, render_section
+from core.hooks import Figure, MenuItem, ToolLink, render_section
 
 ORGANIZATION_PROJECTS_SHOWN = 5
 
@@ -81,3 +82,5 @@ def profile_page(member_id: int) -> str:
 
 
 MENU_ITEM = MenuItem("projects.index", _l("Projects"), order=40)
+TOOL_LINK = ToolLink("projects.new", _l("Post a project"), lambda member: is_admin(member) or is_alliance_staff(member),
+                     order=40)

@@ -27,6 +27,8 @@ def init_app(app: Flask) -> None:
     hooks.IMPACT_FIGURES.register(app, sections.impact_figures)
     hooks.IMPACT_SECTIONS.register(app, sections.impact_section)
     hooks.DEMO_SEEDERS.register(app, demo.seed)
+    for link in sections.TOOL_LINKS:
+        hooks.TOOL_LINKS.register(app, link)
     for entry in sections.MENU:
         hooks.MAIN_MENU.register(app, entry)
     hooks.HOME_ACTIONS.register(app, sections.HOME_ACTION)

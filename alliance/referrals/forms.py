@@ -46,7 +46,7 @@ class ReferralForm(FlaskForm):
     """Ask the alliance for help in a theme (DESIGN: title, theme, prefecture, description)."""
 
     title = StringField(
-        _l("Title"),
+        _l("Subject"),
         filters=[_stripped],
         validators=[DataRequired(_l("Please enter a subject.")),
                     Length(max=TITLE_MAX, message=_l("Please keep the subject within %(max)d characters."))],

@@ -14,7 +14,7 @@ from alliance.referrals.models import Consultation
 from core import refdata
 from core.auth import is_admin
 from core.db import db
-from core.hooks import Figure, Link, MenuItem, render_section
+from core.hooks import Figure, Link, MenuItem, ToolLink, render_section
 
 LATEST_CONSULTATIONS = 5
 
@@ -115,6 +115,11 @@ def impact_section() -> Markup | None:
     return render_section("referrals/_impact_section.html", diagram=flow_diagram(flows))
 
 
+TOOL_LINKS = (
+    ToolLink("referrals.index", _l("Referrals"), lambda member: is_admin(member) or is_alliance_staff(member),
+             order=30),
+    ToolLink("referrals.triage", _l("Consultations"), is_admin, order=80),
+)
 MENU = (
     MenuItem("consultations.new", _l("Ask for help"), order=60),
     MenuItem("referrals.index", listed=False),

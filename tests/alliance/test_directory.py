@@ -97,9 +97,9 @@ def test_tile_map_has_47_tiles_linking_to_the_filtered_directory(client, three_o
     tiles = re.findall(r'<a class="shade-(\d) col-\d+ row-\d+" href="([^"]+)" title="([^"]+)"', html)
     assert len(tiles) == 47
     by_title = {title: (shade, href) for shade, href, title in tiles}
-    assert by_title["宮城県: 1団体"][0] != "0"
-    assert by_title["東京都: 0団体"][0] == "0"
-    assert by_title["宮城県: 1団体"][1] == "/alliance/?theme=career-education&amp;prefecture=04"
+    assert by_title["宮城県：1団体"][0] != "0"
+    assert by_title["東京都：0団体"][0] == "0"
+    assert by_title["宮城県：1団体"][1] == "/alliance/?theme=career-education&amp;prefecture=04"
 
 
 def test_tile_map_has_a_text_equivalent(client, three_organizations):

@@ -101,7 +101,10 @@ def test_member_search(client, auth, make_admin, make_member, make_organization)
     for query in ("検索", "search.example", "探し物"):
         html = client.get(f"/alliance/secretariat/members?q={query}").get_data(as_text=True)
         assert "検索 太郎" in html and "別人 花子" not in html, query
-    assert "太郎の団体" in client.get("/alliance/secretariat/members?q=taro").get_data(as_text=True)
+    html = client.get("/alliance/secretariat/members?q=taro").get_data(as_text=True)
+    assert "太郎の団体" in html
+    # the column is the member's workplace, headed so, with the kind of affiliation under it
+    assert "勤務先・所属</th>" in html and "所属の種類</th>" not in html and "探し物株式会社<br>" in html
 
 
 def test_audit_log_filters(app, client, auth, make_admin, make_member):

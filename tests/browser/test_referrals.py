@@ -140,13 +140,13 @@ def test_consultation_becomes_a_referral_and_a_case_study_draft(new_page, networ
     partner.get_by_role("button", name="この報告を事例の下書きにする").click()
     expect(partner.get_by_role("status")).to_contain_text("成果報告から事例の下書きを作成しました。")
     expect(partner.get_by_role("heading", level=1, name="記事を編集")).to_be_visible()
-    expect(partner.locator("input[name=title]")).to_have_value(f"事例: {REFERRAL_TITLE}")
+    expect(partner.locator("input[name=title]")).to_have_value(f"事例：{REFERRAL_TITLE}")
     partner.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="ノウハウ").click()
     partner.get_by_role("link", name="自分の記事と下書き").click()
-    draft_item = partner.locator("li.article-item", has_text=f"事例: {REFERRAL_TITLE}")
+    draft_item = partner.locator("li.article-item", has_text=f"事例：{REFERRAL_TITLE}")
     expect(draft_item.locator(".tag-warn")).to_have_text("下書き")
     expect(draft_item.locator(".tag-muted").first).to_have_text("RAN会員限定")
-    draft_item.get_by_role("link", name=f"事例: {REFERRAL_TITLE}").click()
+    draft_item.get_by_role("link", name=f"事例：{REFERRAL_TITLE}").click()
     expect(partner.get_by_text("下書きです。")).to_be_visible()
     expect(partner.get_by_role("heading", level=3, name="依頼の内容")).to_be_visible()
     draft_url = partner.url
@@ -181,7 +181,7 @@ def test_consultation_becomes_a_referral_and_a_case_study_draft(new_page, networ
         ).all()
         assert actions == ["referral.create", "referral.offer", "referral.accept", "referral.start",
                            "referral.complete", "referral.case_study"]
-        article = db.session.scalar(sa.select(Article).where(Article.title == f"事例: {REFERRAL_TITLE}"))
+        article = db.session.scalar(sa.select(Article).where(Article.title == f"事例：{REFERRAL_TITLE}"))
         assert (article.kind, article.visibility, article.status) == ("case-study", "members", "draft")
         assert article.author_id == network.partner_staff.id
         assert article.organization_id == network.partner.id

@@ -218,7 +218,7 @@ def test_organiser_cancels_event_mails_registrants_and_keeps_data(app, client, a
     for member in members:
         register(event, member)
     auth.login(staff)
-    assert "申込者全員(2名)" in client.get(f"/events/{event.id}/cancel-event").get_data(as_text=True)
+    assert "申込者全員（2名）" in client.get(f"/events/{event.id}/cancel-event").get_data(as_text=True)
     response = client.post(f"/events/{event.id}/cancel-event", data={"reason": "講師の急病のため"},
                            follow_redirects=True)
     assert "申込者2名にメールでお知らせしました" in response.get_data(as_text=True)
@@ -268,6 +268,8 @@ def test_attendee_list_shows_status_and_waitlist_order(client, auth, organiser, 
     assert html.count("参加確定</td>") == 2 and html.count("補欠</td>") == 2
     assert html.index(members[2].display_name) < html.index(members[3].display_name)
     assert '<label for="body">本文</label>' in html  # the message to attendees, not the contact form's wording
+    rows = [cell.split("</td>")[0] for cell in html.split('<tr class="status-')[1:]]
+    assert [row.split("<td>")[1] for row in rows] == ["1", "2", "3", "4"]  # row numbers, not the database's ids
 
 
 def test_csv_export_is_utf8_with_bom_and_neutralises_formulas(client, auth, organiser, make_event, make_members,
@@ -307,7 +309,7 @@ def test_attendance_is_marked_after_the_event(app, client, auth, organiser, make
     data = {"marks-0-registration_id": rows[came.id], "marks-0-attendance": "attended",
             "marks-1-registration_id": rows[missed.id], "marks-1-attendance": "absent"}
     response = client.post(f"/events/{event.id}/attendance", data=data, follow_redirects=True)
-    assert "出欠を保存しました(2件を変更)" in response.get_data(as_text=True)
+    assert "出欠を保存しました（2件を変更）" in response.get_data(as_text=True)
     marks = {r.member_id: r.attendance for r in reload.registrations(event.id)}
     assert marks == {came.id: "attended", missed.id: "absent"}
 

@@ -30,7 +30,7 @@ def test_full_event_shows_full_and_waitlist_size(client, make_event, make_member
     for member in make_members(5):
         register(event, member)
     html = client.get("/events/").get_data(as_text=True)
-    assert "満席" in html and "補欠 3人" in html
+    assert "満席" in html and "補欠 3名" in html
     detail = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "満席" in detail and "補欠 3名" in detail
 
@@ -59,6 +59,14 @@ def test_filters(client, make_event, query, expected):
     html = client.get(f"/events/?{query}").get_data(as_text=True)
     shown = {title for title in ("シニアの会", "長野の会", "オンラインの会", "相談の会", "会員の会") if title in html}
     assert shown == expected
+
+
+def test_no_match_offers_to_clear_the_filters(client, make_event):
+    make_event(title="石巻の会", prefecture="04")
+    html = client.get("/events/?prefecture=47&format=online").get_data(as_text=True)
+    assert "条件に合うイベントはありません" in html or "No events match" in html
+    assert '<a class="button button-secondary" href="/events/">条件をクリア</a>' in html
+    assert "条件をクリア" not in client.get("/events/").get_data(as_text=True)
 
 
 def test_drafts_and_deleted_events_are_not_listed(client, make_event):

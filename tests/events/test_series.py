@@ -41,7 +41,7 @@ def test_register_for_every_session_at_once(client, auth, make_member, series_wi
     assert "今後の全6回にまとめて申し込む" in client.get(f"/events/series/{series_id}").get_data(as_text=True)
     response = client.post(f"/events/series/{series_id}/signup", follow_redirects=True)
     html = response.get_data(as_text=True)
-    assert "6回分を申し込みました(参加確定6回" in html
+    assert "6回分を申し込みました（参加確定6回" in html
     assert "今後のすべての回に申し込み済みです" in html
     assert len(outbox(member.email, kind="event.confirmed")) == 6
 

@@ -121,3 +121,15 @@ def test_search_pages_never_link_an_invisible_article(client, readers, auth):
             linked = set(re.findall(r'href="/knowhow/([a-z0-9-]+)"', html))
             assert "senior-talent-draft" not in linked
             assert "shiojiri-municipal-cxo" not in linked
+
+
+def test_the_demo_articles_were_written_over_the_past_year(app, demo_corpus):
+    """A site that looks lived in: the demo's articles are dated about four weeks apart, not all today."""
+    from knowhow.demo_articles import DEMO_ARTICLES
+
+    with app.app_context():
+        dates = db.session.scalars(sa.select(Article.published_at).where(
+            Article.slug.in_([spec["slug"] for spec in DEMO_ARTICLES]), Article.published_at.is_not(None))).all()
+    days = {value.date() for value in dates}
+    assert len(days) == len(dates) >= 10
+    assert (max(days) - min(days)).days > 250

@@ -154,7 +154,7 @@ def test_bio_line_breaks_from_a_browser_are_stored_as_lf(app, client, auth, make
     ({"themes": ["astrology"]}, "表示されている選択肢の中からだけ選んでください。"),
     ({"bio": "あ" * 2001}, "2000文字以内で入力してください。"),
     ({"locale": "fr"}, "表示されている選択肢から選んでください。"),
-    ({"email": "not-an-email"}, "正しいメールアドレスを入力してください（例: name@example.jp）。"),
+    ({"email": "not-an-email"}, "正しいメールアドレスを入力してください（例：name@example.jp）。"),
 ])
 def test_bad_edit_changes_nothing(client, auth, make_member, find_member, changes, message):
     member = make_member(organization_name="元の会社")

@@ -113,7 +113,7 @@ def test_token_name_is_required_and_short(client, auth, make_member, count_rows)
     auth.login(make_member())
     empty = client.post("/members/me/tokens", data={"name": "  "})
     assert empty.status_code == 200
-    assert "トークンに名前を付けてください（例: 使うツールの名前）。" in field_errors(empty.get_data(as_text=True))
+    assert "トークンに名前を付けてください（例：使うツールの名前）。" in field_errors(empty.get_data(as_text=True))
     long = client.post("/members/me/tokens", data={"name": "n" * 61})
     assert "60文字以内で入力してください。" in field_errors(long.get_data(as_text=True))
     assert count_rows(ApiToken) == 0

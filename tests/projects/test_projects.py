@@ -223,3 +223,13 @@ def test_oversized_request_is_refused(world, login):
     response = login(world.applicant).post(f"/alliance/projects/{world.project_id}/apply",
                                            data={"motivation": "あ" * (3 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_the_project_page_writes_counts_and_notes_as_a_reader_expects(client, world):
+    """募集人数 with its unit; host, place and pay written with the punctuation of the page's language."""
+    html = client.get(f"/alliance/projects/{world.project_id}").get_data(as_text=True)
+    assert "<dd>2名</dd>" in html
+    assert "テスト精工株式会社（企業）" in html and "長野県 塩尻市（リモート可）" in html and "報酬あり：月3万円" in html
+    english = client.get(f"/alliance/projects/{world.project_id}?lang=en").get_data(as_text=True)
+    assert "<dd>2 people</dd>" in english and "（" not in english.split("<main")[1].split("</main>")[0]
+    assert "Paid: 月3万円" in english
