@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     hooks.HOME_SECTIONS.register(app, contributions.home_section)
     hooks.MEMBER_SECTIONS.register(app, contributions.member_section)
     hooks.SEARCH_PROVIDERS.register(app, contributions.SEARCH_PROVIDER)
+    hooks.SEARCH_VOCABULARY.register(app, contributions.search_vocabulary)
     for entry in contributions.MENU:
         hooks.MAIN_MENU.register(app, entry)
     hooks.HOME_ACTIONS.register(app, contributions.HOME_ACTION)

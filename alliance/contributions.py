@@ -2,13 +2,16 @@
 
 import re
 
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from alliance import services
+from alliance.models import Organization
 from alliance.views import directory_url_for_prefecture
 from core import fragments
+from core.db import db
 from core.hooks import Link, MenuItem, SearchHit, SearchProvider, render_section
 
 HOME_ORGANIZATIONS = 6
@@ -81,6 +84,11 @@ def search(query: str, viewer, limit: int) -> list[SearchHit]:
 
 
 SEARCH_PROVIDER = SearchProvider("organization", _l("Member organisations"), search, order=10)
+
+
+def search_vocabulary() -> list[str]:
+    """Live organisations' names, which /search suggests for a mistyped one."""
+    return list(db.session.scalars(sa.select(Organization.name).where(*services.live_clauses())))
 MENU = (
     MenuItem("alliance.directory", _l("Members"), order=10),
     MenuItem("alliance.impact", _l("Impact"), order=50),

@@ -149,6 +149,8 @@ SECRETARIAT_SECTIONS: Hook[Callable[[], Markup | None]] = Hook(
     "secretariat_sections", "() -> a <section> of /alliance/secretariat/ (admins only)")
 SEARCH_PROVIDERS: Hook[SearchProvider] = Hook(
     "search_providers", "the kinds the site-wide search finds (core.search.site)")
+SEARCH_VOCABULARY: Hook[Callable[[], list[str]]] = Hook(
+    "search_vocabulary", "() -> names /search may suggest for a mistyped query (\"did you mean\")")
 SEARCH_REINDEXERS: Hook[Reindexer] = Hook(
     "search_reindexers", "the kinds `flask search reindex` rebuilds")
 API_DOCUMENTS: Hook[Any] = Hook(

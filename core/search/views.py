@@ -21,6 +21,8 @@ class SiteResults:
     hits: list[SearchHit]
     page: int
     has_next: bool
+    count: int
+    more_than: bool
 
 
 @bp.get("/search")
@@ -31,10 +33,12 @@ def index():
     page = requested_page()
     if page > MAX_PAGE:
         abort(404)
-    hits, has_next = site.run(q, filters, current_user, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
-    if page > 1 and not hits:
+    found = site.find(q, filters, current_user, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, counted=site.COUNTED)
+    if page > 1 and not found.hits:
         abort(404)
     return render_template(
-        "search/index.html", q=q, filters=filters, results=SiteResults(hits, page, has_next and page < MAX_PAGE),
+        "search/index.html", q=q, filters=filters,
+        results=SiteResults(found.hits, page, found.has_next and page < MAX_PAGE, found.count, found.more_than),
+        suggestion=site.suggestion(q, filters, current_user) if q and not found.hits else None,
         kinds=site.result_kinds(),
     )

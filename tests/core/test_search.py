@@ -221,3 +221,30 @@ def test_search_results_have_kinds_as_tabs_and_no_pager_for_one_page(client, mak
     assert 'class="pagination"' not in html  # one page of results: no lone 「1」
     one_kind = client.get("/search?q=気仙沼&kind=event").get_data(as_text=True)
     assert 'kind=event" aria-current="page"' in one_kind
+
+
+def test_search_results_say_how_many_were_found(client, make_organization, monkeypatch):
+    for n in range(3):
+        make_organization(name=f"気仙沼の人事部{n}", summary="漁業の担い手を育てています。")
+    assert "3件見つかりました" in client.get("/search?q=気仙沼").get_data(as_text=True)
+    from core.search import site, views
+    monkeypatch.setattr(views, "PER_PAGE", 1)
+    monkeypatch.setattr(site, "COUNTED", 2)  # counted up to 2: three found say "at least"
+    html = client.get("/search?q=気仙沼").get_data(as_text=True)
+    assert "3件以上見つかりました" in html and 'rel="next"' in html
+
+
+@pytest.mark.parametrize("typed, meant", [("しにあ", "シニア"), ("気仙沼まちの人亊部", "気仙沼まちの人事部")])
+def test_a_search_that_finds_nothing_suggests_the_other_kana_or_a_close_name(client, make_organization, typed,
+                                                                              meant):
+    make_organization(name="気仙沼まちの人事部", summary="シニア人材の活躍を支えています。")
+    html = client.get(f"/search?q={typed}").get_data(as_text=True)
+    assert "に一致する結果はありませんでした" in html
+    suggestion = html[html.index('<p class="did-you-mean">'):]
+    assert f">{meant}</a>" in suggestion.split("</p>")[0]
+    assert "気仙沼まちの人事部" in client.get(f"/search?q={meant}").get_data(as_text=True)
+
+
+def test_no_suggestion_when_nothing_close_finds_anything(client, make_organization):
+    make_organization(name="気仙沼まちの人事部")
+    assert "did-you-mean" not in client.get("/search?q=zzzzqqq").get_data(as_text=True)
