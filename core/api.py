@@ -213,8 +213,9 @@ ERROR_SCHEMA = {
 
 # --- parameters: how every blueprint documents its input --------------------------------------
 
-#: a string with something besides white space in it (what `str.strip()` would not empty)
-NOT_BLANK = r"\S"
+#: a string with something besides white space in it (what `str.strip()` would not empty), and no NUL byte
+#: (every request carrying one is refused with 400: core.security)
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 THEME_SCHEMA = {"type": "string", "enum": [theme.slug for theme in refdata.THEMES]}
 PREFECTURE_SCHEMA = {"type": "string", "enum": [prefecture.code for prefecture in refdata.PREFECTURES]}
 REGION_SCHEMA = {"type": "string", "enum": [region.slug for region in refdata.REGIONS]}

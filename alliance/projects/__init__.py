@@ -2,7 +2,17 @@
 
 from flask import Flask
 
-from alliance.projects import api, demo, evidence, people, programme_views, sections, services, sitemap
+from alliance.projects import (
+    api,
+    demo,
+    evidence,
+    people,
+    programme_views,
+    search_index,
+    sections,
+    services,
+    sitemap,
+)
 from alliance.projects.views import bp
 from core import hooks
 from core.api import add_openapi
@@ -25,6 +35,8 @@ def init_app(app: Flask) -> None:
     hooks.MEMBER_DATA_EXPORTS.register(app, services.export_member)
     hooks.DEMO_SEEDERS.register(app, demo.seed)
     hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(evidence.SEARCH_KIND, evidence.reindex_programmes))
+    hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(search_index.SEARCH_KIND, search_index.reindex_projects))
+    hooks.SEARCH_PROVIDERS.register(app, search_index.SEARCH_PROVIDER)
     hooks.EVIDENCE_KINDS.register(app, evidence.EVIDENCE_KIND)
     hooks.SITEMAP_SOURCES.register(app, sitemap.entries)
     hooks.MAIN_MENU.register(app, sections.MENU_ITEM)

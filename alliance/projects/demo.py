@@ -12,7 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from alliance.models import Organization, OrganizationStaff
-from alliance.projects import evidence, services
+from alliance.projects import evidence, search_index, services
 from alliance.projects.models import Programme, ProgrammeNote, Project, ProjectApplication, ProjectSkill
 from core.db import db, utcnow
 from members.expertise.models import skill_key
@@ -187,6 +187,7 @@ def seed(scale: int) -> None:
             _seed_application(project, entry, poster, today)
     db.session.flush()
     evidence.index_all_programmes()
+    search_index.index_all_projects()
 
 
 def _seed_application(project: Project, entry: dict, poster: Member | None, today) -> None:

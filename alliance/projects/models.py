@@ -37,7 +37,7 @@ COMPENSATIONS = {
 }
 PROJECT_STATUSES = {
     "open": _l("Accepting applications"),
-    "closed": _l("Closed"),
+    "closed": _l("Applications closed"),
 }
 APPLICATION_STATUSES = {
     "screening": _l("Document screening"),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.models import Organization, OrganizationStaff
 from alliance.permissions import can_act_for, is_alliance_staff, staff_organization_ids
-from alliance.projects import evidence
+from alliance.projects import evidence, search_index
 from alliance.projects.models import (
     PHASES_BY_KIND,
     Cohort,
@@ -140,6 +140,7 @@ def create_project(organization: Organization, author: Member, *, skills: list[s
     db.session.add(project)
     db.session.flush()
     audit("project.create", project, organization=organization.slug, kind=project.kind)
+    search_index.index_project(project)
     return project
 
 
@@ -153,6 +154,7 @@ def update_project(project: Project, *, skills: list[str], **fields) -> None:
         changed.append("skills")
     if changed:
         audit("project.update", project, fields=changed)
+        search_index.index_project(project)
 
 
 def close_project(project: Project) -> None:
@@ -162,6 +164,7 @@ def close_project(project: Project) -> None:
     project.status = "closed"
     project.closed_at = utcnow()
     audit("project.close", project)
+    search_index.index_project(project)
 
 
 def reopen_project(project: Project) -> None:
@@ -172,6 +175,7 @@ def reopen_project(project: Project) -> None:
     project.status = "open"
     project.closed_at = None
     audit("project.reopen", project)
+    search_index.index_project(project)
 
 
 def _staff_recipients(project: Project) -> list[Member]:

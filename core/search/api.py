@@ -74,11 +74,12 @@ def openapi_schemas(kinds: list[str]) -> dict:
                     "description": "What the kind adds to show the hit: an organisation its prefecture; an article"
                                    " slug, type, type_label, themes, prefecture, published; an event id, type,"
                                    " type_label, format, audience, audience_label, themes, prefecture, starts_at,"
-                                   " ends_at, date_label, status and status_label",
+                                   " ends_at, date_label, status and status_label; a project type, type_label,"
+                                   " themes, prefecture, status and status_label",
                     "properties": {
                         "id": {"type": "integer", "description": "event: its id"},
                         "slug": {"type": "string", "description": "article: its slug"},
-                        "type": {"type": "string", "description": "the article kind or the event kind"},
+                        "type": {"type": "string", "description": "the article, event or project kind"},
                         "type_label": {"type": "string", "description": "that kind in the reader's language"},
                         "themes": {"type": "array", "items": {"type": "string"}},
                         "prefecture": {"type": ["string", "null"], "description": "JIS code (null: online event)"},
@@ -91,10 +92,12 @@ def openapi_schemas(kinds: list[str]) -> dict:
                         "ends_at": {"type": "string", "format": "date-time"},
                         "date_label": {"type": "string",
                                        "description": "event: its start as shown, 2026年12月3日(木) 15:00"},
-                        "status": {"type": "string", "enum": ["published", "cancelled"],
-                                   "description": "event: a cancelled event (中止) is still found"},
+                        "status": {"type": "string", "enum": ["published", "cancelled", "open", "closed"],
+                                   "description": "event: a cancelled event (中止) is still found; project: a"
+                                                  " closed one (募集終了) too"},
                         "status_label": {"type": "string",
-                                         "description": "event: 中止 (cancelled), 終了 (over) or empty"},
+                                         "description": "event: 中止 (cancelled), 終了 (over) or empty; project:"
+                                                        " 募集終了 or empty"},
                     },
                 },
             },

@@ -248,3 +248,38 @@ def test_a_search_that_finds_nothing_suggests_the_other_kana_or_a_close_name(cli
 def test_no_suggestion_when_nothing_close_finds_anything(client, make_organization):
     make_organization(name="気仙沼まちの人事部")
     assert "did-you-mean" not in client.get("/search?q=zzzzqqq").get_data(as_text=True)
+
+
+def test_projects_are_a_kind_of_the_site_search(app, client, make_organization, make_member):
+    """募集 as a tab of /search: found by their words, open ones first, closed ones labelled, those of a suspended
+    organisation not at all."""
+    from alliance.projects import services as projects
+    from members.models import Member
+
+    staff = make_member()
+    organization = make_organization(name="塩尻の人事部", staff=[staff])
+    with app.app_context():
+        author = db.session.get(Member, staff.id)
+        from alliance.models import Organization
+        host = db.session.get(Organization, organization.id)
+        fields = dict(kind="side-job", host_name="信州精密株式会社", host_type="company", theme="side-job-talent",
+                      prefecture="20", location="塩尻市", programme_name="", hours_per_month=10, duration_months=6,
+                      remote_possible=True, compensation="paid", compensation_note="", positions=1,
+                      deadline=projects.today() + __import__("datetime").timedelta(days=30))
+        open_one = projects.create_project(host, author, skills=["採用広報"], title="採用広報を手伝う複業人材",
+                                           description="地元の製造業の採用広報を一緒に考えます。", **fields)
+        closed = projects.create_project(host, author, skills=["採用広報"], title="採用広報の振り返り役",
+                                         description="昨年の採用広報を振り返ります。", **fields)
+        projects.close_project(closed)
+        db.session.commit()
+        open_id, closed_id = open_one.id, closed.id
+    html = client.get("/search?q=採用広報&kind=project").get_data(as_text=True)
+    assert f'/alliance/projects/{open_id}"' in html and f'/alliance/projects/{closed_id}"' in html
+    assert html.index(f"/alliance/projects/{open_id}\"") < html.index(f"/alliance/projects/{closed_id}\"")
+    assert "募集終了" in html
+    tabs = html[html.index('<nav class="tabs"'):]
+    assert 'kind=project" aria-current="page">募集</a>' in tabs[:tabs.index("</nav>")]
+    with app.app_context():
+        db.session.execute(sa.update(Organization).where(Organization.id == organization.id).values(status="suspended"))
+        db.session.commit()
+    assert f"/alliance/projects/{open_id}" not in client.get("/search?q=採用広報").get_data(as_text=True)
