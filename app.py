@@ -22,6 +22,7 @@ import core.errors
 import core.http
 import core.i18n
 import core.mail
+import core.markdown_preview
 import core.pagecache
 import core.ratelimit
 import core.requestlog
@@ -124,6 +125,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(core.crawlers.bp)
+    app.register_blueprint(core.markdown_preview.bp)
     members.init_app(app)
     members.expertise.init_app(app)
     alliance.init_app(app)

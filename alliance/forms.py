@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from alliance import services
 from alliance.models import ORGANIZATION_KINDS, STAFF_ROLES, THEME_DEPTHS
 from core import refdata
-from core.forms import EmailAddressField, MultiCheckboxField, TextAreaField, choice_list
+from core.forms import EmailAddressField, MarkdownField, MultiCheckboxField, TextAreaField, choice_list
 from core.i18n import label_table
 
 MAX_SERVICES = 12
@@ -178,7 +178,7 @@ MAX_REFERRAL_CAPACITY = 50
 class OrganizationForm(OrganizationFieldsMixin, FlaskForm):
     """The organisation page as its staff edit it."""
 
-    description = TextAreaField(
+    description = MarkdownField(
         _l("Introduction"), filters=[_strip],
         validators=[Length(max=10_000, message=_l("Please keep the introduction within %(max)d characters."))],
     )

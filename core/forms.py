@@ -82,6 +82,11 @@ class TextAreaField(wtforms.TextAreaField):
             self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class MarkdownField(TextAreaField):
+    """A textarea written in Markdown: the form macro adds a preview (rendered by the server, through the same
+    sanitiser as the page) and a short syntax help."""
+
+
 def normalise_email_input(value: str | None) -> str:
     """An address as typed on a Japanese keyboard, made comparable: full-width letters and ＠ become
     ASCII (NFKC), surrounding spaces (also the full-width one) go, and case is folded."""

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from core import refdata
-from core.forms import MultiCheckboxField, TextAreaField, choice_list
+from core.forms import MarkdownField, MultiCheckboxField, TextAreaField, choice_list
 from events.services import MAX_EVENT_LENGTH
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -101,7 +101,7 @@ class EventForm(FlaskForm):
     themes = MultiCheckboxField(_l("Themes"), choices=refdata.theme_choices())
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(_l("Please enter a short summary.")),
                                                        Length(max=300)])
-    body = TextAreaField(_l("Details (Markdown)"), validators=[Length(max=20_000)])
+    body = MarkdownField(_l("Details (Markdown)"), validators=[Length(max=20_000)])
     organization = SelectField(_l("Organiser"), choices=[], validate_choice=True)
     series = SelectField(_l("Series"), choices=[], default="")
     status = SelectField(_l("Status"), default="draft",
@@ -182,7 +182,7 @@ class SeriesForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=120)])
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(_l("Please enter a short summary.")),
                                                        Length(max=300)])
-    body = TextAreaField(_l("Details (Markdown)"), validators=[Length(max=20_000)])
+    body = MarkdownField(_l("Details (Markdown)"), validators=[Length(max=20_000)])
     organization = SelectField(_l("Organiser"), choices=[], validate_choice=True)
 
 

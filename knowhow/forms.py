@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core import refdata
-from core.forms import MultiCheckboxField, TextAreaField, choice_list
+from core.forms import MarkdownField, MultiCheckboxField, TextAreaField, choice_list
 from knowhow.models import ADOPTION_STATUSES, ARTICLE_KINDS, STATUSES, VISIBILITIES
 
 TITLE_MAX = 200
@@ -47,7 +47,7 @@ class ArticleForm(FlaskForm):
         validators=[DataRequired(_l("Please write a short summary.")),
                     Length(max=SUMMARY_MAX, message=_l("The summary may have at most %(max)d characters."))],
     )
-    body = TextAreaField(
+    body = MarkdownField(
         _l("Body (Markdown)"),
         validators=[DataRequired(_l("Please write the article.")),
                     Length(max=BODY_MAX, message=_l("The body may have at most %(max)d characters."))],
@@ -55,7 +55,7 @@ class ArticleForm(FlaskForm):
     goal = TextAreaField(_l("Goal"), validators=[Length(max=PLAYBOOK_TEXT_MAX)])
     audience = TextAreaField(_l("Audience"), validators=[Length(max=PLAYBOOK_TEXT_MAX)])
     duration = StringField(_l("Duration"), validators=[Length(max=200)])
-    steps = TextAreaField(_l("Steps (Markdown list)"), validators=[Length(max=PLAYBOOK_TEXT_MAX * 2)])
+    steps = MarkdownField(_l("Steps (Markdown list)"), validators=[Length(max=PLAYBOOK_TEXT_MAX * 2)])
     cost = StringField(_l("Cost"), validators=[Length(max=300)])
     materials = TextAreaField(_l("Materials"), validators=[Length(max=PLAYBOOK_TEXT_MAX)])
 

@@ -6,7 +6,13 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from core import refdata
-from core.forms import ChoiceField, EmailAddressField, MultiCheckboxField, TextAreaField, choice_list
+from core.forms import (
+    ChoiceField,
+    EmailAddressField,
+    MarkdownField,
+    MultiCheckboxField,
+    choice_list,
+)
 from members import services
 from members.models import AFFILIATIONS, LOCALES
 
@@ -115,7 +121,7 @@ class SignupForm(_ProfileFields):
 class ProfileForm(_ProfileFields):
     """The edit page; changing the email address needs the current password."""
 
-    bio = TextAreaField(
+    bio = MarkdownField(
         _l("Self-introduction"),
         validators=[Optional(), Length(max=BIO_MAX, message=_l("Use at most %(max)d characters."))],
     )

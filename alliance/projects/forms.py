@@ -26,7 +26,7 @@ from wtforms.validators import (
 from alliance.projects import services
 from alliance.projects.models import COMPENSATIONS, HOST_TYPES, PROJECT_KINDS
 from core import refdata
-from core.forms import ChoiceField, TextAreaField, choice_list
+from core.forms import ChoiceField, MarkdownField, TextAreaField, choice_list
 from members.expertise.forms import WholeNumberField, validate_skill_tags
 from members.expertise.models import parse_skills
 
@@ -90,7 +90,7 @@ class ProjectForm(FlaskForm):
     prefecture = ChoiceField(_l("Prefecture"), validators=[DataRequired(_l("Please choose a prefecture."))])
     location = StringField(_l("City or area"), validators=[Optional(), _length(LOCATION_MAX)])
     programme_name = StringField(_l("Programme"), validators=[Optional(), _length(PROGRAMME_MAX)])
-    description = TextAreaField(_l("Description"), validators=[DataRequired(_l("Please describe the project.")),
+    description = MarkdownField(_l("Description"), validators=[DataRequired(_l("Please describe the project.")),
                                                                _length(DESCRIPTION_MAX)])
     skills = StringField(_l("Skills hoped for"), validators=[Optional(), _length(800)],
                          render_kw={"placeholder": _l("e.g. recruiting, HR system design, marketing")})
@@ -196,11 +196,11 @@ class PhasesForm(FlaskForm):
 
 class NoteForm(FlaskForm):
     held_on = DayField(_l("Date of the 1on1"), validators=[InputRequired(_l("Please enter the date as a date."))])
-    body = TextAreaField(_l("Note"), validators=[DataRequired(_l("Please write the note.")), _length(NOTE_MAX)])
+    body = MarkdownField(_l("Note"), validators=[DataRequired(_l("Please write the note.")), _length(NOTE_MAX)])
 
 
 class ReportForm(FlaskForm):
-    report = TextAreaField(_l("Final report"), validators=[Optional(), _length(REPORT_MAX)])
+    report = MarkdownField(_l("Final report"), validators=[Optional(), _length(REPORT_MAX)])
     save = SubmitField(_l("Save the draft"))
     submit = SubmitField(_l("Submit the final report"))
 

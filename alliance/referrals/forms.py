@@ -25,7 +25,7 @@ from wtforms.validators import (
 from alliance.referrals.models import REFERRAL_FORMATS, UNSURE_THEME
 from alliance.referrals.services import FORMAT_LABELS
 from core import refdata
-from core.forms import EmailAddressField, MultiCheckboxField, TextAreaField, choice_list
+from core.forms import EmailAddressField, MarkdownField, MultiCheckboxField, TextAreaField, choice_list
 
 TITLE_MAX = 120
 TEXT_MAX = 5000
@@ -61,7 +61,7 @@ class ReferralForm(FlaskForm):
         choices=refdata.prefecture_choices(),
         validators=[DataRequired(_l("Please select a prefecture."))],
     )
-    description = TextAreaField(
+    description = MarkdownField(
         _l("What do you need?"),
         filters=[_stripped],
         validators=[DataRequired(_l("Please describe what you need.")),
@@ -136,7 +136,7 @@ class WithdrawForm(FlaskForm):
 
 
 class MessageForm(FlaskForm):
-    body = TextAreaField(
+    body = MarkdownField(
         _l("Message to the other party"),
         filters=[_stripped],
         validators=[DataRequired(_l("Please write a message.")),
@@ -175,7 +175,7 @@ def _count_field(label):
 class OutcomeForm(FlaskForm):
     """The partner's report when the work is done."""
 
-    summary = TextAreaField(
+    summary = MarkdownField(
         _l("What was done"),
         filters=[_stripped],
         validators=[DataRequired(_l("Please describe what was done.")),

@@ -16,7 +16,7 @@ from wtforms.validators import (
 )
 
 from core import refdata
-from core.forms import ChoiceField, MultiCheckboxField, TextAreaField, choice_list
+from core.forms import ChoiceField, MarkdownField, MultiCheckboxField, choice_list
 from members.expertise.models import MAX_SKILLS, SKILL_MAX_LENGTH, VISIBILITIES, parse_skills
 
 SUMMARY_MAX = 1000
@@ -80,7 +80,7 @@ class ExpertiseForm(FlaskForm):
         validators=[Optional(), Length(max=SKILLS_FIELD_MAX, message=_l("Use at most %(max)d characters."))],
         render_kw={"placeholder": _l("e.g. recruiting, HR system design, marketing")},
     )
-    summary = TextAreaField(
+    summary = MarkdownField(
         _l("Career summary"),
         validators=[DataRequired(_l("Please describe your career in a few lines.")),
                     Length(max=SUMMARY_MAX, message=_l("Use at most %(max)d characters."))],

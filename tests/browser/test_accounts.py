@@ -142,6 +142,19 @@ def test_mail_settings_and_sessions_pages(member_page, screenshot):
     expect(member_page.get_by_text("このブラウザー", exact=True)).to_be_visible()
 
 
+def test_the_self_introduction_is_previewed_as_it_will_be_shown(member_page, screenshot):
+    """The preview script runs under the CSP, posts with the form's CSRF token and shows the sanitised HTML."""
+    member_page.goto("/members/me/edit")
+    member_page.get_by_label("自己紹介").fill("## 得意なこと\n\n- 採用広報\n- **若手の定着**\n\n<img src=x onerror=alert(1)>")
+    member_page.get_by_role("button", name="プレビュー").click()
+    preview = member_page.locator("#bio-preview")
+    expect(preview.get_by_role("heading", name="得意なこと")).to_be_visible()
+    expect(preview.locator("strong")).to_have_text("若手の定着")
+    expect(preview.locator("img")).to_have_count(0)
+    expect(member_page.get_by_role("button", name="プレビューを更新")).to_be_visible()
+    screenshot(member_page, "markdown-preview")
+
+
 def test_signup_mistakes_are_shown_by_field_and_keep_what_was_typed(page):
     page.goto("/members/signup")
     form = page.locator("main form")
