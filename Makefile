@@ -9,6 +9,10 @@ STAMP  := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 #: axe-core vendored under tests/browser/vendor/ (refresh with `make vendor-axe`)
 AXE_VERSION := 4.14.1
+#: the Nu Html Checker (npm vnu-jar, run with Debian's Java) that `make test` checks the pages and stylesheet with
+VNU_VERSION := 26.9.27
+VNU_JAR := .cache/vnu/package/build/dist/vnu.jar
+export VNU_JAR
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 #: pytest-xdist workers for `make test` (one database per worker and engine); 0 runs in this process
 TEST_WORKERS ?= auto
@@ -43,14 +47,14 @@ run: install
 	$(FLASK) run --debug --port $(PORT)
 
 # The whole suite: lint and security scan, then pytest (unit, API fuzzing, browser, accessibility).
-test: install system-deps lint
+test: install system-deps lint $(VNU_JAR)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # Chromium for the browser tests and Japanese fonts so screenshots show Japanese text;
 # nginx (with Brotli) and openssl for the reverse-proxy tests of deploy/nginx/.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx libnginx-mod-http-brotli-filter openssl
+SYSTEM_PACKAGES := chromium fonts-noto-cjk nginx libnginx-mod-http-brotli-filter openssl default-jre-headless
 system-deps:
-	@if [ ! -x "$(CHROMIUM)" ] || [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null \
+	@if [ ! -x "$(CHROMIUM)" ] || [ ! -x /usr/sbin/nginx ] || ! command -v openssl >/dev/null || ! command -v java >/dev/null \
 	    || { command -v dpkg >/dev/null && ! dpkg -s fonts-noto-cjk libnginx-mod-http-brotli-filter >/dev/null 2>&1; }; then \
 	  $(call apt_install,$(SYSTEM_PACKAGES)); \
 	fi
@@ -71,6 +75,12 @@ lint: install
 bench: install
 	@command -v wrk >/dev/null || { $(call apt_install,wrk); }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The Nu Html Checker from the npm registry (30 MB: fetched once into .cache, not committed).
+$(VNU_JAR):
+	mkdir -p .cache/vnu
+	cd .cache/vnu && npm pack --silent vnu-jar@$(VNU_VERSION) && tar -xzf vnu-jar-$(VNU_VERSION).tgz package/build/dist/vnu.jar \
+	  && rm vnu-jar-$(VNU_VERSION).tgz
 
 # Refresh the vendored axe-core from the npm registry (the file is committed: tests run offline).
 vendor-axe:

@@ -12,6 +12,22 @@ from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
+class _Select(wtforms.widgets.Select):
+    """HTML allows `required` on a single select only when its first option is an empty placeholder; a select
+    without one always has a value, so it is not marked required (the Nu checker reports it otherwise)."""
+
+    def __call__(self, field, **kwargs):
+        if not self.multiple and "required" not in kwargs and not (hasattr(field, "has_groups") and field.has_groups()):
+            first = next(iter(field.iter_choices()), None)
+            if first is not None and first[0] not in ("", None):
+                kwargs["required"] = False
+        return super().__call__(field, **kwargs)
+
+
+# Every single select of every form (they are WTForms' SelectField, or ChoiceField below).
+SelectField.widget = _Select()
+
+
 class EmptyForm(FlaskForm):
     """A button that changes state (withdraw, close, send again…): carries only the csrf_token."""
 
