@@ -10,6 +10,10 @@ last committed write, and the member's own parts (header, registration state) ar
 around it on every request. Entries also expire after PAGE_CACHE_SECONDS (lists that move
 with the clock); with the cache off (`PAGE_CACHE_SECONDS=0`) fragments are rendered every
 time. The loading of the fragment's data belongs inside `render`, so a hit costs no query.
+`kept()` is the same for any immutable value (a member's organisations, the search's names).
+
+`static_part()` is for what shows no data at all — the layout's header and footer: kept per
+process by language and key, with no data version to follow.
 """
 
 import time
