@@ -44,6 +44,11 @@ def is_alliance_staff(member=None) -> bool:
     return bool(staff_organization_ids(member))
 
 
+def is_staff_or_admin(member=None) -> bool:
+    """Who works inside the alliance: staff of a live organisation, or the secretariat."""
+    return is_admin(member) or is_alliance_staff(member)
+
+
 def can_act_for(organization: Organization, member=None) -> bool:
     """Staff of this organisation, or an admin."""
     member = current_user if member is None else member

@@ -55,11 +55,7 @@ def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "
             entries.move_to_end(full_key)
             return entry[2]
     value = compute()
-    with _lock:
-        entries[full_key] = (version, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), value)
-        entries.move_to_end(full_key)
-        while len(entries) > KEPT:
-            entries.popitem(last=False)
+    _remember(entries, full_key, (version, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), value))
     return value
 
 
@@ -85,11 +81,17 @@ def static_part(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
             parts.move_to_end(full_key)
             return html
     html = Markup(caller())  # noqa: S704  # nosec B704 - a template's autoescaped body
-    with _lock:
-        parts[full_key] = html
-        while len(parts) > KEPT:
-            parts.popitem(last=False)
+    _remember(parts, full_key, html)
     return html
+
+
+def _remember(entries: OrderedDict, key: tuple, entry) -> None:
+    """Keep `entry` as the most recently used, dropping the least recently used past KEPT."""
+    with _lock:
+        entries[key] = entry
+        entries.move_to_end(key)
+        while len(entries) > KEPT:
+            entries.popitem(last=False)
 
 
 def query_arguments() -> tuple:

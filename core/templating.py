@@ -81,10 +81,22 @@ def prefecture_options() -> list[tuple[str, str]]:
     return [(prefecture.code, prefecture.name) for prefecture in refdata.PREFECTURES]
 
 
+def region_options() -> list[tuple[str, str]]:
+    """(slug, name) of every region, north to south, for a filter's <select>."""
+    return [(region.slug, region.name) for region in refdata.REGIONS]
+
+
+def labelled(slugs, name) -> list[tuple[str, str]]:
+    """(slug, name(slug)) of each slug, for a filter's <select> of a room's own kinds."""
+    return [(slug, name(slug)) for slug in slugs]
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         theme_options=theme_options,
         prefecture_options=prefecture_options,
+        region_options=region_options,
+        labelled=labelled,
         nav_items=nav_items,
         account_tools=lambda: hooks.ACCOUNT_TOOLS.render_all(),
         home_actions=lambda: links(hooks.HOME_ACTIONS),

@@ -8,9 +8,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
-from alliance.permissions import is_alliance_staff
+from alliance.permissions import is_staff_or_admin
 from core import fragments, search
-from core.auth import is_admin
 from core.db import db
 from core.hooks import (
     DigestSection,
@@ -140,8 +139,7 @@ EVIDENCE_KIND = EvidenceKind(
 
 MENU_ITEM = MenuItem("knowhow.index", _l("Knowhow"), order=30)
 #: any member may write; in the tools menu for those who write for an organisation
-TOOL_LINK = ToolLink("knowhow.new", _l("Write knowhow"),
-                     lambda member: is_admin(member) or is_alliance_staff(member), order=20)
+TOOL_LINK = ToolLink("knowhow.new", _l("Write knowhow"), is_staff_or_admin, order=20)
 
 
 DIGEST_LIMIT = 8

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from alliance.permissions import is_alliance_staff, staff_organization_ids
+from alliance.permissions import is_alliance_staff, is_staff_or_admin, staff_organization_ids
 from core import search
 from core.audit import audit
 from core.auth import is_admin
@@ -73,7 +73,7 @@ def can_view(article: Article, member) -> bool:
         return True
     if article.visibility == "members":
         return _authenticated(member)
-    return is_admin(member) or is_alliance_staff(member)
+    return is_staff_or_admin(member)
 
 
 #: published articles always have a date; saying so lets PostgreSQL walk the date index

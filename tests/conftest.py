@@ -41,13 +41,17 @@ from flask_migrate import upgrade
 from wtforms.fields.choices import Choice, SelectChoice
 from xdist.scheduler import LoadScopeScheduling
 
-from alliance.models import Organization, OrganizationStaff, OrganizationTheme
+from alliance.models import Organization, OrganizationApplication, OrganizationStaff, OrganizationTheme
+from alliance.projects.models import Project
+from alliance.referrals.models import Referral
 from app import MIGRATIONS_DIR, create_app
 from core import fragments, hooks
 from core.db import db, normalise_database_url, utcnow
 from core.mail import OutboxMessage
 from core.search import evidence as search_evidence
 from core.security import limiter
+from events.models import Event
+from knowhow.models import Article
 from members.models import Member
 from members.services import create_api_token, hash_password
 
@@ -488,6 +492,30 @@ def seed_demo(application: Flask) -> None:
         for seeder in hooks.DEMO_SEEDERS.implementations():
             seeder(0)
             db.session.commit()
+
+
+def demo_objects(application: Flask) -> dict:
+    """A real slug or id of the demo data for each kind of page (`{organization}`, `{event}` … in a path)."""
+
+    def first(query):
+        return db.session.scalars(query.limit(1)).first()
+
+    with application.app_context():
+        found = {
+            "organization": first(sa.select(Organization.slug).where(Organization.status == "active")
+                                  .order_by(Organization.id)),
+            "event": first(sa.select(Event.id).where(Event.status == "published", Event.audience == "public",
+                                                     Event.starts_at > utcnow()).order_by(Event.starts_at)),
+            "article": first(sa.select(Article.slug).where(Article.status == "published",
+                                                           Article.visibility == "public",
+                                                           Article.deleted_at.is_(None)).order_by(Article.id)),
+            "project": first(sa.select(Project.id).where(Project.status == "open").order_by(Project.id)),
+            "referral": first(sa.select(Referral.id).order_by(Referral.id)),
+            "application": first(sa.select(OrganizationApplication.id).where(OrganizationApplication.status == "pending")
+                                 .order_by(OrganizationApplication.id)),
+        }
+    assert None not in found.values(), f"the demo data lacks an object for a page: {found}"
+    return found
 
 
 @pytest.fixture

@@ -13,16 +13,9 @@ import subprocess  # nosec B404 - runs the checker the Makefile fetched, with fi
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from alliance.models import Organization, OrganizationApplication
-from alliance.projects.models import Project
-from alliance.referrals.models import Referral
-from core.db import db, utcnow
-from events.models import Event
-from knowhow.models import Article
 from tests.browser.test_accessibility import ADMIN_PAGES, MEMBER_PAGES, PUBLIC_PAGES
-from tests.conftest import AuthActions, seed_demo
+from tests.conftest import AuthActions, demo_objects, seed_demo
 
 pytestmark = pytest.mark.one_engine
 
@@ -47,27 +40,11 @@ def _errors(arguments: list[str], names: dict[str, str] | None = None) -> list[s
             f" {m.get('message')}" for m in messages if m.get("type") == "error"]
 
 
-def _first(query):
-    return db.session.scalars(query.limit(1)).first()
-
-
 @pytest.fixture
 def demo(app, tmp_path) -> dict:
     app.instance_path = str(tmp_path)
     seed_demo(app)
-    with app.app_context():
-        return {
-            "organization": _first(sa.select(Organization.slug).where(Organization.status == "active")
-                                   .order_by(Organization.id)),
-            "event": _first(sa.select(Event.id).where(Event.status == "published", Event.audience == "public",
-                                                      Event.starts_at > utcnow()).order_by(Event.starts_at)),
-            "article": _first(sa.select(Article.slug).where(Article.status == "published",
-                                                            Article.visibility == "public").order_by(Article.id)),
-            "project": _first(sa.select(Project.id).where(Project.status == "open").order_by(Project.id)),
-            "referral": _first(sa.select(Referral.id).order_by(Referral.id)),
-            "application": _first(sa.select(OrganizationApplication.id)
-                                  .where(OrganizationApplication.status == "pending").order_by(OrganizationApplication.id)),
-        }
+    return demo_objects(app)
 
 
 def test_the_main_pages_and_the_stylesheet_are_valid(app, demo, make_member, make_admin, tmp_path):

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from alliance.models import Organization
-from alliance.permissions import is_alliance_staff
+from alliance.permissions import is_staff_or_admin
 from alliance.projects import services
 from alliance.projects.models import Programme, Project, ProjectApplication
 from core.auth import is_admin
@@ -82,5 +82,4 @@ def profile_page(member_id: int) -> str:
 
 
 MENU_ITEM = MenuItem("projects.index", _l("Projects"), order=40)
-TOOL_LINK = ToolLink("projects.new", _l("Post a project"), lambda member: is_admin(member) or is_alliance_staff(member),
-                     order=40)
+TOOL_LINK = ToolLink("projects.new", _l("Post a project"), is_staff_or_admin, order=40)

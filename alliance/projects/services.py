@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.models import Organization, OrganizationStaff
-from alliance.permissions import can_act_for, is_alliance_staff, staff_organization_ids
+from alliance.permissions import can_act_for, is_staff_or_admin, staff_organization_ids
 from alliance.projects import evidence, search_index
 from alliance.projects.models import (
     PHASES_BY_KIND,
@@ -34,7 +34,6 @@ from alliance.projects.models import (
 )
 from core import hooks
 from core.audit import audit
-from core.auth import is_admin
 from core.db import db, json_row, utcnow
 from core.mail import send_template
 from core.routing import site_url
@@ -108,7 +107,7 @@ def accepts_applications(project: Project) -> bool:
 
 def sees_alliance_profiles(member=None) -> bool:
     """Alliance staff and admins may see profiles whose owners chose "alliance staff only"."""
-    return is_admin(member) or is_alliance_staff(member)
+    return is_staff_or_admin(member)
 
 
 # -- projects --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from alliance.models import Organization
-from alliance.permissions import is_alliance_staff
+from alliance.permissions import is_staff_or_admin
 from alliance.referrals import services
 from alliance.referrals.models import Consultation
 from core import refdata
@@ -33,7 +33,7 @@ def secretariat_section() -> Markup | None:
 
 def member_section(member) -> Markup | None:
     """On /members/me: offers waiting for the member's organisations."""
-    if not (is_admin(member) or is_alliance_staff(member)):
+    if not is_staff_or_admin(member):
         return None
     return render_section("referrals/_member_section.html", waiting=services.waiting_offers_count(member))
 
@@ -116,8 +116,7 @@ def impact_section() -> Markup | None:
 
 
 TOOL_LINKS = (
-    ToolLink("referrals.index", _l("Referrals"), lambda member: is_admin(member) or is_alliance_staff(member),
-             order=30),
+    ToolLink("referrals.index", _l("Referrals"), is_staff_or_admin, order=30),
     ToolLink("referrals.triage", _l("Consultations"), is_admin, order=80),
 )
 MENU = (

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from alliance.permissions import is_alliance_staff
+from alliance.permissions import is_alliance_staff, is_staff_or_admin
 from alliance.referrals import ranking, services
 from alliance.referrals.forms import (
     ActionForm,
@@ -83,7 +83,7 @@ bp.add_app_template_global(history_label, "history_label")
 
 
 def _staff_or_admin_or_404() -> None:
-    if not (is_admin() or is_alliance_staff()):
+    if not is_staff_or_admin():
         abort(404)
 
 

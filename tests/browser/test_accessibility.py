@@ -10,16 +10,9 @@ The markup does not depend on the database engine, so these run on SQLite only.
 """
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from alliance.models import Organization, OrganizationApplication
-from alliance.projects.models import Project
-from alliance.referrals.models import Referral
-from core import hooks
-from core.db import db, utcnow
-from events.models import Event
-from knowhow.models import Article
+from tests.conftest import demo_objects, seed_demo
 
 pytestmark = pytest.mark.one_engine
 
@@ -106,34 +99,12 @@ FORMS_SENT_EMPTY = [
 ]
 
 
-def first(query):
-    return db.session.scalars(query.limit(1)).first()
-
-
 @pytest.fixture
 def demo(live_server, tmp_path) -> dict:
     """Load the demo data (its passwords go to a temporary instance folder); real slugs and ids of it."""
-    application = live_server.app
-    application.instance_path = str(tmp_path)
-    with application.app_context():
-        for seeder in hooks.DEMO_SEEDERS.implementations():
-            seeder(0)
-            db.session.commit()
-        found = {
-            "organization": first(sa.select(Organization.slug).where(Organization.status == "active")
-                                  .order_by(Organization.id)),
-            "event": first(sa.select(Event.id).where(Event.status == "published", Event.audience == "public",
-                                                     Event.starts_at > utcnow()).order_by(Event.starts_at)),
-            "article": first(sa.select(Article.slug).where(Article.status == "published",
-                                                           Article.visibility == "public",
-                                                           Article.deleted_at.is_(None)).order_by(Article.id)),
-            "project": first(sa.select(Project.id).where(Project.status == "open").order_by(Project.id)),
-            "referral": first(sa.select(Referral.id).order_by(Referral.id)),
-            "application": first(sa.select(OrganizationApplication.id).where(OrganizationApplication.status == "pending")
-                                 .order_by(OrganizationApplication.id)),
-        }
-    assert None not in found.values(), f"the demo data lacks an object for a page: {found}"
-    return found
+    live_server.app.instance_path = str(tmp_path)
+    seed_demo(live_server.app)
+    return demo_objects(live_server.app)
 
 
 def _url(path: str, language: str, demo: dict) -> str:
