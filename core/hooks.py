@@ -203,7 +203,8 @@ MEMBER_DATA_EXPORTS: Hook[Callable[[Any], dict]] = Hook(
 CASE_STUDY_DRAFTERS: Hook[Callable[..., str | None]] = Hook(
     "case_study_drafters",
     "(source, outcome, member) -> URL of a knowhow case-study draft made from a completed referral's or "
-    "programme's report (the first one is used; without any, no such button is offered)")
+    "programme's report, or of a 報告 draft from an event's closing report (the first one is used; without "
+    "any, no such button is offered)")
 
 
 EXPERTISE_PROFILE_PAGES: Hook[Callable[[int], str]] = Hook(

@@ -6,7 +6,22 @@ from core import hooks
 from core.api import add_openapi
 from core.i18n import label_table
 from core.security import csrf
-from events import api, demo, search_index, sections, services, sitemap
+from events import (
+    api,
+    calendar,
+    calendar_feed,
+    checkin_views,
+    demo,
+    followup_views,
+    question_views,
+    questions,
+    search_index,
+    sections,
+    services,
+    sitemap,
+    survey_views,
+    surveys,
+)
 from events.cli import events_cli
 from events.forms import ALLOCATION_LABELS, AUDIENCE_LABELS, FORMAT_LABELS, KIND_LABELS, STATUS_LABELS
 from events.views import bp
@@ -18,6 +33,8 @@ def _label(labels: dict):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    for room in (question_views, checkin_views, survey_views, followup_views, calendar_feed):
+        app.register_blueprint(room.bp)
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
     add_openapi(app, api.OPENAPI_PATHS, api.OPENAPI_SCHEMAS)
@@ -28,6 +45,13 @@ def init_app(app: Flask) -> None:
         event_audience_name=_label(AUDIENCE_LABELS),
         event_allocation_name=_label(ALLOCATION_LABELS),
         event_status_name=_label(STATUS_LABELS),
+        question_kind_name=_label(questions.KIND_LABELS),
+        rating_label=_label(questions.RATING_LABELS),
+        answer_text=questions.as_text,
+        answer_chart=lambda summary: surveys.bar_chart(summary, title=summary.question.label),
+        google_calendar_url=calendar.google_calendar_url,
+        outlook_calendar_url=calendar.outlook_calendar_url,
+        venue_map_url=calendar.map_url,
     )
     hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(search_index.SEARCH_KIND, search_index.reindex_events))
     hooks.SITEMAP_SOURCES.register(app, sitemap.entries)

@@ -30,7 +30,7 @@ from core.api import (
 )
 from core.auth import require_confirmed
 from core.db import db, utcnow
-from events import refusals, services
+from events import questions, refusals, services
 from events.models import ACTIVE_STATES, Event, Registration
 from events.registration import cancel_registration, register, waitlist_position
 
@@ -121,8 +121,15 @@ def _public_event_or_404(event_id: int) -> Event:
 
 @bp.get("/events/<int:event_id>")
 def get_event(event_id: int):
-    """One published event."""
-    return jsonify(event_json(_public_event_or_404(event_id)))
+    """One published event, with the questions its registration asks."""
+    event = _public_event_or_404(event_id)
+    return jsonify({**event_json(event), "fee": event.fee, "consent_note": event.consent_note,
+                    "registration_questions": [question_json(question) for question in event.questions_for("signup")]})
+
+
+def question_json(question) -> dict:
+    return {"id": question.id, "kind": question.kind, "label": question.label, "choices": list(question.choices),
+            "required": question.required}
 
 
 def _registration_json(registration: Registration, position: int | None) -> dict:
@@ -140,10 +147,37 @@ def _reject_bad_body() -> None:
         raise ApiError(400, _("The request body is not valid JSON."))
 
 
+def _answers_form(event: Event):
+    """The body's `answers` and `consent`, checked by the same form as the signup page; 422 with what is wrong."""
+    body = request.get_json(silent=True) if request.content_length else None
+    if body is not None and not isinstance(body, dict):
+        raise ApiError(422, _("The request body must be a JSON object."))
+    answers, consent = (body or {}).get("answers"), (body or {}).get("consent")
+    if answers is not None and (not isinstance(answers, dict) or not all(
+            isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value))
+            for value in answers.values())):
+        raise ApiError(422, _("`answers` must map question ids to a text or a list of texts."))
+    if consent is not None and not isinstance(consent, bool):
+        raise ApiError(422, _("`consent` must be true or false."))
+    asked = event.questions_for("signup")
+    try:
+        formdata = questions.api_formdata(asked, answers, consent)
+    except questions.UnknownQuestion as unknown:
+        raise ApiError(422, _("This event asks no question with the id %(id)s.", id=str(unknown)[:20])) from None
+    form = questions.answers_form(asked, consent_note=event.consent_note, formdata=formdata, api=True)
+    if not form.validate():
+        labels = {questions.field_name(question): question.label for question in asked}
+        labels["consent"] = _("Consent")
+        problems = [f"{labels.get(name, name)}: {errors[0]}" for name, errors in form.errors.items()]
+        raise ApiError(422, " / ".join(problems))
+    return asked, form
+
+
 @bp.post("/events/<int:event_id>/registration")
 @token_required
 def create_registration(event_id: int):
-    """Register the token's member: confirmed, waitlisted (with position) or applied (lottery)."""
+    """Register the token's member: confirmed, waitlisted (with position) or applied (lottery); the event's
+    registration questions are answered in the body."""
     _reject_bad_body()
     require_confirmed(g.api_member)
     event = _public_event_or_404(event_id)
@@ -151,6 +185,15 @@ def create_registration(event_id: int):
         registration = register(event, g.api_member)
     except refusals.RegistrationRefused as refused:
         _refuse(refused)
+    try:
+        # After the rules (a full or closed event says so first); nothing is kept when the answers are wrong.
+        asked, form = _answers_form(event)
+    except ApiError:
+        db.session.rollback()
+        raise
+    questions.save_answers(registration, asked, form)
+    if event.consent_note:
+        registration.consented_at = utcnow()
     position = waitlist_position(registration)
     db.session.commit()
     return jsonify(_registration_json(registration, position)), 201
@@ -249,6 +292,42 @@ EVENT_SCHEMA = {
         "ics_url": {"type": "string", "format": "uri"},
     },
 }
+QUESTION_SCHEMA = {
+    "type": "object",
+    "required": ["id", "kind", "label", "choices", "required"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["text", "textarea", "choice", "choices"],
+                 "description": "text ≤ 200 characters, textarea ≤ 2,000, one of `choices`, or a list of them"},
+        "label": {"type": "string"},
+        "choices": {"type": "array", "items": {"type": "string"}},
+        "required": {"type": "boolean"},
+    },
+}
+EVENT_DETAIL_SCHEMA = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Event"},
+        {"type": "object",
+         "required": ["fee", "consent_note", "registration_questions"],
+         "properties": {
+             "fee": {"type": "string", "description": "参加費 as the organiser writes it; empty: not stated"},
+             "consent_note": {"type": "string",
+                              "description": "how answers are used; when not empty, registering needs consent: true"},
+             "registration_questions": {"type": "array", "items": {"$ref": "#/components/schemas/Question"}},
+         }},
+    ],
+}
+REGISTRATION_REQUEST_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "answers": {
+            "type": "object",
+            "description": "question id → a text (text, textarea, choice) or a list of texts (choices)",
+            "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        },
+        "consent": {"type": "boolean", "description": "agreement to the event's consent_note"},
+    },
+}
 REGISTRATION_RESULT_SCHEMA = {
     "type": "object",
     "required": ["status", "position"],
@@ -294,19 +373,26 @@ OPENAPI_PATHS = {
         "get": {
             "summary": "One event",
             "parameters": [_EVENT_ID],
-            "responses": {"200": {"description": "the event", **json_content({"$ref": "#/components/schemas/Event"})},
+            "responses": {"200": {"description": "the event",
+                                  **json_content({"$ref": "#/components/schemas/EventDetail"})},
                           **error_responses(404)},
         }
     },
     "/events/{event_id}/registration": {
         "post": {
             "summary": "Register for an event (confirmed, waitlisted, or a lottery application)",
+            "description": "Events with registration questions (see `GET /events/{event_id}`) take the answers "
+                           "in the body; a required question left empty, an unknown question id or missing "
+                           "consent is 422.",
             "security": _BEARER,
             "parameters": [_EVENT_ID],
+            "requestBody": {"required": False,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/"
+                                                                                  "RegistrationRequest"}}}},
             "responses": {
                 "201": {"description": "registered",
                         **json_content({"$ref": "#/components/schemas/RegistrationResult"})},
-                **error_responses(400, 401, 403, 404, 409, 429),
+                **error_responses(400, 401, 403, 404, 409, 422, 429),
             },
         },
         "delete": {
@@ -332,6 +418,9 @@ OPENAPI_PATHS = {
 }
 OPENAPI_SCHEMAS = {
     "Event": EVENT_SCHEMA,
+    "EventDetail": EVENT_DETAIL_SCHEMA,
+    "Question": QUESTION_SCHEMA,
+    "RegistrationRequest": REGISTRATION_REQUEST_SCHEMA,
     "RegistrationResult": REGISTRATION_RESULT_SCHEMA,
     "MyRegistration": MY_REGISTRATION_SCHEMA,
 }

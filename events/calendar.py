@@ -1,7 +1,7 @@
 """iCalendar files of events (the `icalendar` library), times in Asia/Tokyo."""
 
-from datetime import timedelta
-from urllib.parse import urlsplit
+from datetime import UTC, timedelta
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -41,7 +41,8 @@ def feed_events() -> list[Event]:
 def _location(event: Event) -> str:
     place = refdata.prefecture_name(event.prefecture)
     if event.has_venue and event.audience == "public" and event.venue:
-        place = f"{event.venue} ({place})" if place else event.venue
+        venue = f"{event.venue} {event.address}".strip()
+        place = f"{venue} ({place})" if place else venue
     if event.format == "online":
         return _("Online")
     if event.format == "hybrid":
@@ -49,14 +50,14 @@ def _location(event: Event) -> str:
     return place
 
 
-def build_calendar(events: list[Event]) -> icalendar.Calendar:
+def build_calendar(events: list[Event], *, name: str | None = None) -> icalendar.Calendar:
     """A VCALENDAR with one VEVENT per event and the Asia/Tokyo VTIMEZONE."""
     host = urlsplit(current_app.config.get("SITE_URL", "")).netloc or "ran-hub.jp"
     cal = icalendar.Calendar()
     cal.add("prodid", "-//RAN hub//Events//JA")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", _("RAN hub events"))
+    cal.add("x-wr-calname", name or _("RAN hub events"))
     cal.add("x-wr-timezone", "Asia/Tokyo")
     stamp = utcnow()
     for event in events:
@@ -86,3 +87,31 @@ def ics_response(cal: icalendar.Calendar, filename: str) -> Response:
         mimetype="text/calendar",
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
+
+
+# --- "add to calendar" links of the web calendars (by URL only: no script of theirs on our pages) -----------
+
+def _utc_stamp(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_calendar_url(event: Event) -> str:
+    details = f"{event.summary}\n\n{site_url('events.detail', event_id=event.id)}"
+    return "https://calendar.google.com/calendar/render?" + urlencode({
+        "action": "TEMPLATE", "text": event.title,
+        "dates": f"{_utc_stamp(event.starts_at)}/{_utc_stamp(event.ends_at)}",
+        "details": details, "location": _location(event), "ctz": "Asia/Tokyo",
+    })
+
+
+def outlook_calendar_url(event: Event) -> str:
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode({
+        "path": "/calendar/action/compose", "rru": "addevent", "subject": event.title,
+        "startdt": event.starts_at.astimezone(UTC).isoformat(), "enddt": event.ends_at.astimezone(UTC).isoformat(),
+        "body": f"{event.summary}\n\n{site_url('events.detail', event_id=event.id)}", "location": _location(event),
+    })
+
+
+def map_url(event: Event) -> str:
+    """A map search for the venue's address (Google Maps' documented URL form)."""
+    return "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": event.address or event.venue})

@@ -22,6 +22,7 @@ from wtforms.widgets import HiddenInput
 
 from core import refdata
 from core.forms import MarkdownField, MultiCheckboxField, TextAreaField, choice_list
+from events.questions import MAX_CHOICES, parse_choices
 from events.services import MAX_EVENT_LENGTH
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -97,11 +98,19 @@ class EventForm(FlaskForm):
     audience = SelectField(_l("Audience"), choices=choice_list(AUDIENCE_LABELS), default="public")
     prefecture = SelectField(_l("Prefecture"), choices=refdata.prefecture_choices(), default="")
     venue = StringField(_l("Venue"), validators=[Length(max=200)])
+    address = StringField(_l("Venue address"), validators=[Length(max=200)])
+    fee = StringField(_l("Fee"), validators=[Length(max=100)])
     online_url = URLField(_l("Online meeting URL"), validators=[Length(max=500)])
     themes = MultiCheckboxField(_l("Themes"), choices=refdata.theme_choices())
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(_l("Please enter a short summary.")),
                                                        Length(max=300)])
     body = MarkdownField(_l("Details (Markdown)"), validators=[Length(max=20_000)])
+    consent_note = TextAreaField(_l("How registration answers are used (optional)"),
+                                 validators=[Length(max=2000)])
+    answer_retention_days = IntegerField(
+        _l("Delete registration answers after the event (days, optional)"),
+        validators=[Optional(), NumberRange(1, 3650, _l("Please enter a number of days from 1 to 3,650."))],
+    )
     organization = SelectField(_l("Organiser"), choices=[], validate_choice=True)
     series = SelectField(_l("Series"), choices=[], default="")
     status = SelectField(_l("Status"), default="draft",
@@ -166,6 +175,10 @@ class EventForm(FlaskForm):
             "audience": self.audience.data,
             "prefecture": self.prefecture.data or None,
             "venue": (self.venue.data or "").strip(),
+            "address": (self.address.data or "").strip(),
+            "fee": (self.fee.data or "").strip(),
+            "consent_note": (self.consent_note.data or "").strip(),
+            "answer_retention_days": self.answer_retention_days.data or None,
             "online_url": (self.online_url.data or "").strip(),
             "themes": self.themes.data,
             "summary": self.summary.data.strip(),
@@ -210,3 +223,52 @@ class AttendanceEntry(Form):
 
 class AttendanceForm(FlaskForm):
     marks = FieldList(FormField(AttendanceEntry), max_entries=500)
+
+
+class QuestionForm(FlaskForm):
+    """One question of the registration step or the survey; `kind`'s choices are set per purpose."""
+
+    kind = SelectField(_l("Kind of answer"), choices=[], validate_choice=True)
+    label = StringField(_l("Question"), validators=[DataRequired(_l("Please enter the question.")), Length(max=200)])
+    choices = TextAreaField(_l("Options (one per line)"), validators=[Length(max=2000)])
+    required = BooleanField(_l("An answer is required"))
+
+    def validate_choices(self, field):
+        if self.kind.data not in ("choice", "choices"):
+            return
+        options = parse_choices(field.data)
+        if len(options) < 2:
+            raise ValidationError(_l("Please enter at least two options, one per line."))
+        if len(options) > MAX_CHOICES:
+            raise ValidationError(_l("Please enter at most %(count)d options.", count=MAX_CHOICES))
+        if any(len(option) > 100 for option in options):
+            raise ValidationError(_l("Each option can be at most 100 characters long."))
+
+
+class FollowUpForm(FlaskForm):
+    """What the organiser adds after the event: materials and the closing report."""
+
+    slides_url = URLField(_l("Slides (link)"), validators=[Length(max=500)])
+    recording_url = URLField(_l("Recording (link)"), validators=[Length(max=500)])
+    report = MarkdownField(_l("Closing report (Markdown)"), validators=[Length(max=20_000)])
+
+    def _https(self, field):
+        url = (field.data or "").strip()
+        if url:
+            parts = urlsplit(url)
+            if parts.scheme != "https" or "." not in (parts.hostname or "") or any(c.isspace() for c in url):
+                raise ValidationError(_l("Please enter a URL starting with https://."))
+
+    def validate_slides_url(self, field):
+        self._https(field)
+
+    def validate_recording_url(self, field):
+        self._https(field)
+
+
+class CheckInForm(FlaskForm):
+    code = StringField(_l("Reception code"), validators=[DataRequired(_l("Please enter the code.")), Length(max=200)])
+
+
+class SelfCheckInForm(FlaskForm):
+    code = StringField(_l("Attendance code"), validators=[DataRequired(_l("Please enter the code.")), Length(max=20)])

@@ -13,7 +13,8 @@ def mail_member(member: Member | None, template: str, event: Event, *, notificat
     (members.notifications), if it is one; `wants` their choice when the caller read it for many."""
     if member is None:
         return False
-    context.update(event=event, member=member, event_url=site_url("events.detail", event_id=event.id))
+    context.update(event=event, member=member, event_url=site_url("events.detail", event_id=event.id),
+                   ticket_url=site_url("checkin.ticket", event_id=event.id))
     path, kind = f"events/mail/{template}.txt", template.replace("_", ".")
     if notification:
         return notifications.send(member, notification, path, mail_kind=kind, wants=wants, **context) is not None

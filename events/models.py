@@ -1,5 +1,6 @@
 """Events, their registrations and waitlists, series of sessions and lottery draws."""
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,13 @@ ACTIVE_STATES = (CONFIRMED, WAITLISTED, APPLIED)
 REGISTRATION_STATES = (*ACTIVE_STATES, CANCELLED)
 #: attendance marked by the organiser after the event (出欠)
 ATTENDANCE = ("attended", "absent")
+#: questions asked at registration (申込時の質問) and in the survey after the event (アンケート)
+QUESTION_PURPOSES = ("signup", "survey")
+#: short text, long text, one choice, several choices, and (surveys only) a 1–5 rating
+QUESTION_KINDS = ("text", "textarea", "choice", "choices", "rating")
+#: a 受付票's code: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, so it reads back the way it was typed
+TICKET_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+TICKET_LENGTH = 6
 
 
 class EventSeries(Base):
@@ -114,6 +122,21 @@ class Event(Base):
     applied_count: Mapped[int] = mapped_column(default=0)
     #: last waitlist ticket handed out (FIFO order of the waitlist)
     waitlist_seq: Mapped[int] = mapped_column(default=0)
+    #: 参加費 as the organiser writes it (無料 / 3,000円 当日払い); empty: not stated
+    fee: Mapped[str] = mapped_column(sa.String(100), default="")
+    #: the venue's address, for the map link
+    address: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: how registration answers are used; when set, registering needs the member's consent
+    consent_note: Mapped[str] = mapped_column(sa.Text, default="")
+    #: answers to the registration questions are deleted this many days after the event (None: kept)
+    answer_retention_days: Mapped[int | None]
+    answers_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the 出席コード attendees type in to check themselves in; None while self check-in is off
+    checkin_code: Mapped[str | None] = mapped_column(sa.String(6))
+    #: materials after the event, and the closing report (Markdown)
+    slides_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    recording_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    report: Mapped[str] = mapped_column(sa.Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -133,10 +156,31 @@ class Event(Base):
         "theme_rows", "theme", creator=lambda slug: EventTheme(theme=slug)
     )
     draw: Mapped["LotteryDraw | None"] = relationship(back_populates="event")
+    questions: Mapped[list["EventQuestion"]] = relationship(
+        cascade="all, delete-orphan", order_by=lambda: (EventQuestion.position, EventQuestion.id),
+        back_populates="event",
+    )
+
+    def questions_for(self, purpose: str) -> list["EventQuestion"]:
+        return [question for question in self.questions if question.purpose == purpose]
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= utcnow()
+
+    @property
+    def asks_at_signup(self) -> bool:
+        """Registering takes a step of its own: questions to answer or consent to give."""
+        return bool(self.consent_note) or bool(self.questions_for("signup"))
 
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def few_seats_left(self) -> bool:
+        """残りわずか: a tenth of the seats or three, whichever is more, and not yet full."""
+        return 0 < self.seats_left <= max(3, self.capacity // 10)
 
     @property
     def is_full(self) -> bool:
@@ -191,6 +235,7 @@ class Registration(Base):
         sa.Index("ix_registrations_event_status", "event_id", "status", "queue_position"),
         one_of("status", REGISTRATION_STATES),
         one_of("attendance", ATTENDANCE),
+        sa.UniqueConstraint("event_id", "ticket_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,6 +255,15 @@ class Registration(Base):
     attendance: Mapped[str | None] = mapped_column(sa.String(10))
     #: the 24-hour reminder went out (set by a conditional update: never twice)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the 受付票's short code (also in its QR code), unique within the event
+    ticket_code: Mapped[str | None] = mapped_column(sa.String(8), default=lambda: new_ticket_code())
+    #: when the member was checked in at the 受付 (by the organiser or with the 出席コード)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the member agreed to the event's consent note when registering
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the survey was mailed (once) / answered (once)
+    survey_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    survey_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     member: Mapped[Member | None] = relationship()
@@ -253,3 +307,55 @@ class LotteryDraw(Base):
 
     event: Mapped[Event] = relationship(back_populates="draw")
     drawn_by: Mapped[Member | None] = relationship()
+
+
+def new_ticket_code() -> str:
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_LENGTH))
+
+
+class EventQuestion(Base):
+    """A question the organiser asks at registration or in the survey after the event."""
+
+    __tablename__ = "event_questions"
+    __table_args__ = (one_of("purpose", QUESTION_PURPOSES), one_of("kind", QUESTION_KINDS))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(10))
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    label: Mapped[str] = mapped_column(sa.String(200))
+    #: the options of a one- or several-choice question, in order
+    choices: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    required: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="questions")
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in ("choice", "choices")
+
+    def __repr__(self) -> str:
+        return f"<EventQuestion {self.id} {self.purpose} {self.kind}>"
+
+
+class EventAnswer(Base):
+    """One registration's answer to one question: text, a choice, a list of choices or a rating."""
+
+    __tablename__ = "event_answers"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("event_questions.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registrations.id", ondelete="CASCADE"))
+    value: Mapped[Any] = mapped_column(sa.JSON)
+
+
+class CalendarFeed(Base):
+    """A member's personal calendar at a secret address: all their confirmed registrations."""
+
+    __tablename__ = "event_calendar_feeds"
+
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from core.db import db, utcnow
 from core.routing import site_url
+from events.checkin import unused_ticket_code
 from events.mail import mail_member
 from events.models import (
     ACTIVE_STATES,
@@ -183,9 +184,11 @@ def register(event: Event, member: Member, now: datetime | None = None) -> Regis
     if registration is not None and registration.is_active:
         raise RegistrationRefused("already", event)
     if registration is None:
-        registration = Registration(event_id=event.id, member_id=member.id, created_at=now)
+        registration = Registration(event_id=event.id, member_id=member.id, created_at=now,
+                                    ticket_code=unused_ticket_code(event.id))
     registration.affiliation_key = normalise_affiliation(member.organization_name)
     registration.cancelled_at = registration.attendance = registration.reminded_at = None
+    registration.checked_in_at = registration.consented_at = None
     registration.confirmed_at = registration.queue_position = None
 
     if event.is_lottery:

@@ -13,9 +13,9 @@ from core.db import db, utcnow
 from core.hooks import DigestSection, Figure, MenuItem, SearchHit, SearchProvider, ToolLink, render_section
 from core.i18n import format_local_datetime
 from core.routing import site_url
-from events import permissions, search_index, services
+from events import permissions, search_index, services, surveys
 from events.forms import AUDIENCE_LABELS, KIND_LABELS, TOKYO
-from events.models import ACTIVE_STATES, CANCELLED, Event, EventTheme, Registration
+from events.models import ACTIVE_STATES, CANCELLED, Event, EventQuestion, EventTheme, Registration
 from events.registration import waitlist_position
 
 HOME_LIMIT = 4
@@ -33,9 +33,11 @@ def home_section() -> Markup:
 def organization_section(organization) -> Markup | None:
     """An organisation's upcoming events on its page (nothing when it has none)."""
     events = services.upcoming_events(ORGANIZATION_LIMIT, organization.id, only_org=True)
-    if not events:
+    average, ratings = surveys.average_rating(organization_id=organization.id)
+    if not events and average is None:
         return None
-    return render_section("events/_organization_section.html", events=events, organization=organization)
+    return render_section("events/_organization_section.html", events=events, organization=organization,
+                          average=average, ratings=ratings)
 
 
 def member_section(member) -> Markup:
@@ -56,7 +58,21 @@ def member_section(member) -> Markup:
         .order_by(Event.starts_at.desc()).limit(MEMBER_LIMIT)
     ).unique().all()
     positions = _waitlist_positions([r for r in upcoming if r.status == "waitlisted"])
-    return render_section("events/_member_section.html", upcoming=upcoming, past=past, positions=positions)
+    return render_section("events/_member_section.html", upcoming=upcoming, past=past, positions=positions,
+                          survey_ids=_open_surveys(past))
+
+
+def _open_surveys(past: list[Registration]) -> set[int]:
+    """Those of the past registrations whose survey waits for an answer (one query)."""
+    candidates = {r.event_id: r.id for r in past if r.attendance == "attended" and r.survey_answered_at is None
+                  and r.status == "confirmed" and r.event.status == "published"}
+    if not candidates:
+        return set()
+    with_survey = db.session.scalars(
+        sa.select(EventQuestion.event_id).where(EventQuestion.event_id.in_(list(candidates)),
+                                                EventQuestion.purpose == "survey").distinct()
+    ).all()
+    return {candidates[event_id] for event_id in with_survey}
 
 
 def _waitlist_positions(registrations: list[Registration]) -> dict[int, int]:
@@ -78,11 +94,16 @@ def impact_figures() -> list[Figure]:
         sa.select(sa.func.count()).select_from(Registration).join(Event)
         .where(Event.deleted_at.is_(None), Registration.attendance == "attended")
     )
-    return [
+    figures = [
         Figure(_("Events held"), held, _("seminars, consultation sessions, meetings and trainings")),
         Figure(_("Event registrations"), registrations, _("confirmed, waitlisted and lottery entries")),
-        Figure(_("Attendances"), attended, _("marked by the organisers after each event")),
+        Figure(_("Attendances"), attended, _("checked in at the reception or marked by the organisers")),
     ]
+    average, ratings = surveys.average_rating(everywhere=True)
+    if average is not None:
+        figures.append(Figure(_("Average satisfaction"), f"{average:.1f} / 5",
+                              _("from %(count)d ratings in the surveys after events", count=ratings)))
+    return figures
 
 
 # --- the site search ----------------------------------------------------------------------------

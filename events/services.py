@@ -13,8 +13,17 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from alliance.models import Organization
 from core.audit import audit
 from core.db import db, utcnow
+from events import questions
 from events.mail import mail_member
-from events.models import ACTIVE_STATES, CONFIRMED, AffiliationSeat, Event, Registration
+from events.models import (
+    ACTIVE_STATES,
+    CONFIRMED,
+    AffiliationSeat,
+    Event,
+    EventAnswer,
+    EventQuestion,
+    Registration,
+)
 from events.refusals import ActionRefused
 from events.registration import fill_seats, lock_event, withdraw
 from events.search_index import index_event
@@ -35,13 +44,13 @@ def apply_form(event: Event, data: dict) -> None:
     for name in (
         "title", "kind", "format", "starts_at", "ends_at", "signup_deadline", "capacity",
         "waitlist_enabled", "audience", "venue", "online_url", "summary", "body",
-        "allocation", "per_organization_cap", "status",
+        "allocation", "per_organization_cap", "status", "address", "fee", "consent_note", "answer_retention_days",
     ):
         if name in data:
             setattr(event, name, data[name])
     event.prefecture = data.get("prefecture") or None
     if not event.has_venue:
-        event.venue = ""
+        event.venue = event.address = ""
     if not event.has_online_part:
         event.online_url = ""
     event.organization_id = data.get("organization_id")
@@ -182,6 +191,7 @@ def erase_member(member: Member) -> None:
         db.session.refresh(registration)
         if registration.is_active and withdraw(event, registration, now):
             fill_seats(event, now)
+    questions.erase_answers_of(member.id)
     db.session.execute(
         # The per-company key names the member's employer: it goes with the account.
         sa.update(registrations_table).where(registrations_table.c.member_id == member.id)
@@ -195,11 +205,22 @@ def export_member(member: Member) -> dict:
         sa.select(Registration, Event.title, Event.starts_at).join(Event)
         .where(Registration.member_id == member.id).order_by(Registration.created_at, Registration.id)
     ).all()
+    answers: dict[int, dict[str, list]] = {}
+    for registration_id, purpose, label, value in db.session.execute(
+        sa.select(EventAnswer.registration_id, EventQuestion.purpose, EventQuestion.label, EventAnswer.value)
+        .join(EventQuestion).join(Registration, Registration.id == EventAnswer.registration_id)
+        .where(Registration.member_id == member.id).order_by(EventQuestion.position, EventQuestion.id)
+    ):
+        answers.setdefault(registration_id, {}).setdefault(purpose, []).append({"question": label, "answer": value})
     return {"event_registrations": [
         {"event_id": registration.event_id, "event_title": title, "event_starts_at": starts_at.isoformat(),
          "status": registration.status, "waitlist_position": registration.queue_position,
          "registered_at": registration.created_at.isoformat(), "attendance": registration.attendance,
-         "employer_key_for_company_caps": registration.affiliation_key}
+         "checked_in_at": registration.checked_in_at.isoformat() if registration.checked_in_at else None,
+         "ticket_code": registration.ticket_code,
+         "employer_key_for_company_caps": registration.affiliation_key,
+         "registration_answers": answers.get(registration.id, {}).get("signup", []),
+         "survey_answers": answers.get(registration.id, {}).get("survey", [])}
         for registration, title, starts_at in rows
     ]}
 

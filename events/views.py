@@ -28,7 +28,7 @@ from core.db import db, utcnow
 from core.forms import EmptyForm, choice_list
 from core.i18n import format_local_datetime
 from core.paging import paginate
-from events import calendar, permissions, refusals, services
+from events import calendar, checkin, permissions, questions, refusals, services, surveys
 from events.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
@@ -167,6 +167,9 @@ def detail(event_id: int):
         show_details=event.audience == "public" or current_user.is_authenticated,
         # Only members get a form (and with it a CSRF token in a session cookie).
         form=EmptyForm() if current_user.is_authenticated else None,
+        self_checkin=(registration is not None and registration.status == CONFIRMED
+                      and registration.attendance != "attended" and checkin.self_checkin_open(event)),
+        survey_open=surveys.may_answer(event, registration) is None,
     )
 
 
@@ -213,17 +216,30 @@ def registration_message(registration: Registration, position: int | None) -> st
     return _("Your application is received. The lottery is drawn after the deadline.")
 
 
-@bp.post("/<int:event_id>/signup")
+@bp.route("/<int:event_id>/signup", methods=["GET", "POST"])
 @login_required
 @confirmed_required
 def signup(event_id: int):
-    """Register the current member, or put them on the waitlist."""
+    """Register the current member, or put them on the waitlist; with the event's questions (and consent)
+    answered on a step of their own when it asks any."""
     event = get_visible_event_or_404(event_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    asked = event.questions_for("signup")
+    form = questions.answers_form(asked, consent_note=event.consent_note)
+    if request.method == "GET" or not form.validate_on_submit():
+        if request.method == "POST" and not asked and not event.consent_note:
+            abort(400)  # only the CSRF token was checked
+        if not event.asks_at_signup:
+            return redirect(url_for("events.detail", event_id=event_id))
+        status = 422 if form.errors else 200
+        return render_template("events/signup.html", event=event, form=form,
+                               fields=questions.question_fields(form, asked),
+                               refusal=refusal_for(event, current_user),
+                               registration=registration_of(event, current_user)), status
     try:
         registration = register(event, current_user)
+        questions.save_answers(registration, asked, form)
+        if event.consent_note:
+            registration.consented_at = utcnow()
     except refusals.RegistrationRefused as refused:
         db.session.rollback()
         _flash_refusal(refused)
@@ -416,9 +432,12 @@ def _render_attendees(event: Event, message_form: MessageForm):
                 {"registration_id": registration.id, "attendance": registration.attendance or ""}
             )
     entries = {entry.form.registration_id.data: entry for entry in attendance_form.marks}
+    asked = event.questions_for("signup")
+    answers = questions.answers_of([registration.id for registration in page.items], [q.id for q in asked])
     now = utcnow()
     return render_template(
         "events/attendees.html", event=event, page=page, attendance_form=attendance_form, entries=entries,
+        asked=asked, answers=answers,
         message_form=message_form, form=EmptyForm(), started=now >= event.starts_at,
         draw_open=event.awaiting_draw and now >= event.signup_closes_at(),
         first_waitlist_rank=_waitlist_rank_offset(event, page),
@@ -445,34 +464,47 @@ def attendees_csv(event_id: int):
         "cancelled": _("Cancelled"),
     }
     attendance_names = ATTENDANCE_LABELS
+    asked = event.questions_for("signup")
     header = [_("No."), _("Name"), _("Email address"), _("Company or organisation"), _("Status"),
-              _("Waitlist position"), _("Registered at"), _("Attendance")]
+              _("Waitlist position"), _("Registered at"), _("Attendance"), _("Reception code"),
+              *(question.label for question in asked)]
+    question_ids = [question.id for question in asked]
+
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(header)
-        yield "\ufeff" + buffer.getvalue()
-        waitlist_rank = 0
-        result = db.session.scalars(_attendee_query(event).execution_options(yield_per=500))
-        for registration in result:
+
+        def line(values) -> str:
             buffer.seek(0)
             buffer.truncate()
-            member = registration.member
-            position = ""
-            if registration.status == WAITLISTED:
-                waitlist_rank += 1
-                position = waitlist_rank
-            writer.writerow([_csv_safe(v) for v in (
-                registration.id,
-                member.display_name if member else _("(deleted account)"),
-                member.email if member else "",
-                member.organization_name if member else "",
-                status_names.get(registration.status, registration.status),
-                position,
-                format_local_datetime(registration.created_at),
-                str(attendance_names.get(registration.attendance or "", "")),
-            )])
-            yield buffer.getvalue()
+            writer.writerow([csv_safe(value) for value in values])
+            return buffer.getvalue()
+
+        yield "\ufeff" + line(header)
+        waitlist_rank = 0
+        result = db.session.scalars(_attendee_query(event).execution_options(yield_per=500))
+        for batch in result.partitions():
+            # the answers of each batch of 500 in one query
+            answers = questions.answers_of([registration.id for registration in batch], question_ids)
+            for registration in batch:
+                member = registration.member
+                position = ""
+                if registration.status == WAITLISTED:
+                    waitlist_rank += 1
+                    position = waitlist_rank
+                given = answers.get(registration.id, {})
+                yield line((
+                    registration.id,
+                    member.display_name if member else _("(deleted account)"),
+                    member.email if member else "",
+                    member.organization_name if member else "",
+                    status_names.get(registration.status, registration.status),
+                    position,
+                    format_local_datetime(registration.created_at),
+                    str(attendance_names.get(registration.attendance or "", "")),
+                    registration.ticket_code if registration.status == CONFIRMED else "",
+                    *(questions.as_text(given.get(question_id)) for question_id in question_ids),
+                ))
 
     filename = f"event-{event.id}-attendees.csv"
     return Response(
@@ -482,7 +514,7 @@ def attendees_csv(event_id: int):
     )
 
 
-def _csv_safe(value) -> str:
+def csv_safe(value) -> str:
     """Neutralise spreadsheet formulas typed by members (=, +, -, @ at the start)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

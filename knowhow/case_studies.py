@@ -1,4 +1,4 @@
-"""Turning finished work into knowhow: case-study drafts from referrals and programmes.
+"""Turning finished work into knowhow: case-study drafts from referrals and programmes, 報告 drafts from events.
 
 Registered on the `case_study_drafters` hook, so the referral and project pages
 can offer "write this up as a case study" without importing knowhow.
@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from alliance.projects.models import Programme
 from alliance.referrals.models import Referral, ReferralOutcome
+from events.models import Event
 from knowhow import services
 
 
@@ -18,6 +19,8 @@ def draft_case_study(source, report, member) -> str:
         data = _from_referral(source, report)
     elif isinstance(source, Programme):
         data = _from_programme(source, report or "")
+    elif isinstance(source, Event):
+        data = _from_event(source, report or "")
     else:
         raise TypeError(f"no case study can be drafted from {type(source).__name__}")
     article = services.create_article(member, data)
@@ -48,4 +51,15 @@ def _from_programme(programme: Programme, report: str) -> services.ArticleData:
         kind="case-study", visibility="members", status="draft", themes=[project.theme],
         summary=report[:300], body=body, prefecture=project.prefecture,
         organization_id=project.organization_id,
+    )
+
+
+def _from_event(event: Event, report: str) -> services.ArticleData:
+    """A 報告 (report) of the event: its summary, then the organiser's closing report with its figures."""
+    body = "\n\n".join(["## " + _("About the event"), event.summary, "## " + _("Closing report"), report])
+    return services.ArticleData(
+        title=_("Report: %(title)s", title=event.title)[:120],
+        kind="report", visibility="members", status="draft", themes=list(event.themes),
+        summary=event.summary[:300], body=body, prefecture=event.prefecture,
+        organization_id=event.organization_id,
     )

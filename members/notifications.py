@@ -22,6 +22,8 @@ KINDS = {
                         _l("A reminder the day before an event you registered for.")),
     "organiser_messages": (_l("Messages from organisers"),
                            _l("News an event's organiser sends to its attendees.")),
+    "event_surveys": (_l("Surveys after events"),
+                      _l("A short survey after an event you attended.")),
     "staff_updates": (_l("Referral and project updates"),
                       _l("For staff of alliance organisations: new steps in referrals, applications and reports.")),
     "digest": (_l("Weekly digest"),

@@ -269,7 +269,7 @@ def test_attendee_list_shows_status_and_waitlist_order(client, auth, organiser, 
     assert html.index(members[2].display_name) < html.index(members[3].display_name)
     assert '<label for="body">本文</label>' in html  # the message to attendees, not the contact form's wording
     rows = [cell.split("</td>")[0] for cell in html.split('<tr class="status-')[1:]]
-    assert [row.split("<td>")[1] for row in rows] == ["1", "2", "3", "4"]  # row numbers, not the database's ids
+    assert [row.split('<td data-label="番号">')[1] for row in rows] == ["1", "2", "3", "4"]  # row numbers, not the database's ids
 
 
 def test_csv_export_is_utf8_with_bom_and_neutralises_formulas(client, auth, organiser, make_event, make_members,

@@ -263,10 +263,13 @@ def test_cancel_without_registration_says_so(client, auth, make_member, make_eve
     assert "このイベントには申し込んでいません" in response.get_data(as_text=True)
 
 
-def test_signup_requires_post(client, auth, make_member, make_event):
+def test_signup_needs_a_post_and_asking_for_the_step_changes_nothing(app, client, auth, make_member, make_event):
     event = make_event()
     auth.login(make_member())
-    assert client.get(f"/events/{event.id}/signup").status_code == 405
+    response = client.get(f"/events/{event.id}/signup")  # an event without questions has no step of its own
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event.id}")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 
 def test_forged_signup_without_csrf_token_is_refused(make_app, make_member, make_event, reload):

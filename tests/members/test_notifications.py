@@ -36,11 +36,11 @@ def test_the_settings_page_switches_kinds_off_and_on(app, client, auth, make_mem
     auth.login(member)
     html = client.get("/members/me/notifications").get_data(as_text=True)
     assert "イベントのリマインド" in html and "週刊ダイジェスト" in html
-    assert _prefs(app, member) == {"event_reminders": True, "organiser_messages": True, "staff_updates": True,
-                                   "digest": False}
+    assert _prefs(app, member) == {"event_reminders": True, "organiser_messages": True, "event_surveys": True,
+                                   "staff_updates": True, "digest": False}
     client.post("/members/me/notifications", data={"enabled": ["organiser_messages", "digest"]})
-    assert _prefs(app, member) == {"event_reminders": False, "organiser_messages": True, "staff_updates": False,
-                                   "digest": True}
+    assert _prefs(app, member) == {"event_reminders": False, "organiser_messages": True, "event_surveys": False,
+                                   "staff_updates": False, "digest": True}
 
 
 def test_a_switched_off_kind_is_not_sent(app, make_member, make_event, register, outbox):
