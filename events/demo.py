@@ -9,8 +9,16 @@ import sqlalchemy as sa
 from alliance.models import Organization
 from core import refdata
 from core.db import db, utcnow
-from events import search_index
-from events.models import CONFIRMED, Event, EventSeries, EventTheme, Registration
+from events import demo_event_day, search_index
+from events.models import (
+    CONFIRMED,
+    TICKET_ALPHABET,
+    TICKET_LENGTH,
+    Event,
+    EventSeries,
+    EventTheme,
+    Registration,
+)
 from events.registration import normalise_affiliation, register
 from events.series import register_series
 from members.demo import DEMO_ACCOUNTS, SCALE_EMAIL_DOMAIN
@@ -142,6 +150,7 @@ def seed(scale: int) -> None:
         starts_at=at(next_march, 13), ends_at=at(next_march, 17),
         signup_deadline=at(next_march - timedelta(days=3), 23, 59),
         capacity=120, prefecture="04", venue="石巻市内の会場(詳細は申込者にお知らせします)",
+        fee="会場参加 3,000円(交流会費を含みます)/オンライン参加 無料",
         online_url=MEETING_URL, themes=("youth-retention", "cross-sector", "public-sector", "dialogue"),
         summary="各地の地域人事部が1年の実践を共有し、次の1年に向けて学び合う年次カンファレンスです。",
         body="## プログラム\n\n- 基調対話:地域人事部のこれから\n- 分科会:キャリア教育/複業人材/地域同期\n- 交流会",
@@ -164,7 +173,8 @@ def seed(scale: int) -> None:
     side_job = _event(
         orgs["meguru"], title="中小企業のための複業人材活用セミナー", kind="seminar", format="venue",
         starts_at=at(seminar_day, 14), ends_at=at(seminar_day, 16, 30), capacity=3, prefecture="20",
-        venue="塩尻市市民交流センター えんぱーく", themes=("side-job-talent", "hr-management"),
+        venue="塩尻市市民交流センター えんぱーく", address="長野県塩尻市大門一番町12-2", fee="1,000円(当日受付でお支払いください)",
+        themes=("side-job-talent", "hr-management"),
         summary="正社員の採用が難しい中小企業が、専門性を持つ複業人材と出会うための進め方を事例から学びます。",
     )
     for member in people:
@@ -183,8 +193,6 @@ def seed(scale: int) -> None:
         register(lottery, member, now)
 
     regional = [
-        ("tokai-tabunka", "外国人材の受け入れと定着 実務セミナー", "seminar", "hybrid", "23", "名古屋市内の会場",
-         ("foreign-workers",), 18, "受け入れ企業の担当者向けに、生活支援と職場での定着の工夫を紹介します。"),
         ("setouchi-senior", "シニア人材活躍 相談会", "consultation", "venue", "33", "岡山市内の会場",
          ("seniors",), 26, "経験豊かなシニアに活躍してもらいたい企業と、働き続けたいシニアのための相談会です。"),
         ("kyushu-kouin", "自治体職員のための越境学習セミナー", "seminar", "online", None, "",
@@ -199,8 +207,10 @@ def seed(scale: int) -> None:
         _event(
             orgs[slug], title=title, kind=kind, format=fmt, starts_at=at(day, 14), ends_at=at(day, 16),
             capacity=30, prefecture=prefecture, venue=venue, themes=themes, summary=summary,
-            online_url=MEETING_URL if fmt != "venue" else "",
+            online_url=MEETING_URL if fmt != "venue" else "", fee="無料",
         )
+    # The event day: a past seminar with its reception, survey and materials; an upcoming one asking questions.
+    demo_event_day.seed(_event, at, orgs, today, now)
 
     # The six-session 地域同期研修 series, monthly, with a per-company cap so the cohort mixes companies.
     organizer = orgs["machi-to-hito-to"]
@@ -237,6 +247,15 @@ def seed(scale: int) -> None:
     if scale > 0:
         _synthetic(scale, today)
     click.echo(f"Demo events loaded ({db.session.scalar(sa.select(sa.func.count()).select_from(Event))} events).")
+
+
+def _synthetic_code(number: int) -> str:
+    """The `number`th 受付票 code of an event (distinct per number, so never twice in one event)."""
+    digits = []
+    for _ in range(TICKET_LENGTH):
+        number, digit = divmod(number, len(TICKET_ALPHABET))
+        digits.append(TICKET_ALPHABET[digit])
+    return "".join(digits)
 
 
 def _synthetic(scale: int, today: date) -> None:
@@ -293,6 +312,7 @@ def _synthetic(scale: int, today: date) -> None:
                     "event_id": event_id, "member_id": members[(first + offset) % len(members)],
                     "status": CONFIRMED, "created_at": booked, "updated_at": booked, "confirmed_at": booked,
                     "attendance": ("attended" if offset % 5 else "absent") if past else None,
+                    "ticket_code": _synthetic_code(offset),
                 })
         if signups:
             db.session.execute(sa.insert(registrations), signups)

@@ -211,7 +211,7 @@ def summarise(event: Event, purpose: str) -> list[Summary]:
         if question.kind == "rating":
             tally = Counter(int(value) for value in answers)
             summary.counts = [(rating, tally.get(int(rating), 0)) for rating in RATINGS]
-            summary.average = round(sum(int(value) for value in answers) / len(answers), 2) if answers else None
+            summary.average = round(sum(int(value) for value in answers) / len(answers), 1) if answers else None
         elif question.has_choices:
             tally = Counter(item for value in answers for item in (value if isinstance(value, list) else [value]))
             options = list(question.choices) + [item for item in tally if item not in question.choices]
