@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from core.db import db
 from events import registration as registration_rules
-from events.models import Event, Registration
+from events.models import Event, EventAnswer, EventQuestion, Registration
 from members.models import Member
 from members.services import create_api_token, hash_password
 from tests.conftest import member_fields
@@ -180,3 +180,26 @@ def set_event(app, event_id: int, **fields) -> None:
         for name, value in fields.items():
             setattr(event, name, value)
         db.session.commit()
+
+
+@pytest.fixture
+def ask(app):
+    """`ask(event, kind, label, choices=(), required=False, purpose="signup")`: add a question; returns its id."""
+
+    def factory(event: Event, kind: str, label: str, choices=(), required: bool = False,
+                purpose: str = "signup") -> int:
+        with app.app_context():
+            question = EventQuestion(event_id=event.id, purpose=purpose, kind=kind, label=label,
+                                     choices=list(choices), required=required, position=_next())
+            db.session.add(question)
+            db.session.commit()
+            return question.id
+
+    return factory
+
+
+def answers_of(app, registration_id: int) -> dict[int, object]:
+    with app.app_context():
+        return dict(db.session.execute(
+            sa.select(EventAnswer.question_id, EventAnswer.value).where(EventAnswer.registration_id == registration_id)
+        ).all())
