@@ -11,6 +11,7 @@ from events.models import CONFIRMED, Event, EventAnswer, EventQuestion, Registra
 from events.registration import normalise_affiliation, register
 from members.models import Member
 
+DEMO_DOMAIN = "demo.ran-hub.jp"
 SIGNUP_QUESTIONS = (
     ("text", "部署・役職", (), True),
     ("choice", "今回いちばん知りたいこと", ("受け入れ前の準備", "生活面の支援", "職場での定着", "地域との関わり"), True),
@@ -53,8 +54,11 @@ def _answer(registration: Registration, question: EventQuestion, value) -> None:
 
 def seed(make_event, at, organizers: dict, today: date, now: datetime) -> None:
     """`make_event` and `at` are events.demo's helpers (an indexed published event; a Tokyo time as UTC)."""
+    # the demo's own people (a database with other members keeps them out of the demo's registrations)
     attendees = db.session.scalars(
-        sa.select(Member).where(Member.is_admin.is_(False)).order_by(Member.id).limit(len(SURVEY_ANSWERS) + 2)
+        sa.select(Member).where(Member.is_admin.is_(False), Member.email.like(f"%{DEMO_DOMAIN}"),
+                                Member.email.not_like("staff@tokai-tabunka.%"))
+        .order_by(Member.id).limit(len(SURVEY_ANSWERS) + 2)
     ).all()
 
     past_day = today - timedelta(days=18)
@@ -97,7 +101,7 @@ def seed(make_event, at, organizers: dict, today: date, now: datetime) -> None:
         fee="無料(会場参加・オンライン参加とも)", online_url="https://meet.example.jp/ran-demo",
         signup_deadline=at(upcoming_day - timedelta(days=2), 23, 59), themes=("foreign-workers",),
         summary="前回の参加者の声を受けて、地域の日本語教室や自治体の窓口とのつなぎ方を中心に実務を学びます。",
-        body="## プログラム\n\n1. 前回のふりかえり\n2. 事例:地域の日本語教室と企業の連携\n3. グループ対話\n\n"
+        body="当日は、前回のふりかえり、地域の日本語教室と企業が連携した事例の紹介、グループ対話の順に進めます。\n\n"
              "申し込みの際に、いくつか質問にお答えいただきます。",
         consent_note="回答は主催団体(東海多文化ワークサポート)がセミナーの準備と当日の配慮のためだけに使い、"
                      "開催後30日で削除します。",

@@ -50,7 +50,7 @@ from core.db import db, normalise_database_url, utcnow
 from core.mail import OutboxMessage
 from core.search import evidence as search_evidence
 from core.security import limiter
-from events.models import Event
+from events.models import Event, EventQuestion
 from knowhow.models import Article
 from members.models import Member
 from members.services import create_api_token, hash_password
@@ -513,6 +513,11 @@ def demo_objects(application: Flask) -> dict:
             "referral": first(sa.select(Referral.id).order_by(Referral.id)),
             "application": first(sa.select(OrganizationApplication.id).where(OrganizationApplication.status == "pending")
                                  .order_by(OrganizationApplication.id)),
+            # the event day: an upcoming event asking questions at registration, a past one with survey answers
+            "asking_event": first(sa.select(EventQuestion.event_id).join(Event)
+                                  .where(EventQuestion.purpose == "signup", Event.starts_at > utcnow())),
+            "past_event": first(sa.select(EventQuestion.event_id).join(Event)
+                                .where(EventQuestion.purpose == "survey", Event.ends_at < utcnow())),
         }
     assert None not in found.values(), f"the demo data lacks an object for a page: {found}"
     return found

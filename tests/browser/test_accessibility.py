@@ -3,7 +3,8 @@
 Add a page here when it lands (PUBLIC_PAGES for everyone, MEMBER_PAGES behind login,
 ADMIN_PAGES for the secretariat, FORMS_SENT_EMPTY for a form's error state). The demo
 data is loaded, so lists have rows and forms their choices; `{organization}`, `{event}`,
-`{article}`, `{project}`, `{referral}` and `{application}` in a path stand for a real
+`{article}`, `{project}`, `{referral}`, `{application}`, `{asking_event}` (asks questions at registration) and
+`{past_event}` (with survey answers) in a path stand for a real
 slug or id of it. One test visits all pages of a kind in one browser and reports the
 problems of every page together.
 The markup does not depend on the database engine, so these run on SQLite only.
@@ -53,6 +54,10 @@ MEMBER_PAGES = [
     "/alliance/apply",
     "/knowhow/new",
     "/events/{event}",
+    "/events/{asking_event}",
+    "/events/{asking_event}/signup",
+    "/events/{past_event}",
+    "/members/me/calendar",
     "/alliance/projects/{project}",
 ]
 
@@ -71,6 +76,13 @@ ADMIN_PAGES = [
     "/events/new",
     "/events/manage",
     "/events/{event}/attendees",
+    "/events/{asking_event}/attendees",
+    "/events/{asking_event}/questions/signup",
+    "/events/{asking_event}/answers",
+    "/events/{asking_event}/checkin",
+    "/events/{past_event}/questions/survey",
+    "/events/{past_event}/survey/results",
+    "/events/{past_event}/followup",
     "/alliance/projects/new",
 ]
 
@@ -94,6 +106,7 @@ FORMS_SENT_EMPTY = [
     ("member", "/alliance/apply"),
     ("member", "/knowhow/new"),
     ("admin", "/events/new"),
+    ("member", "/events/{asking_event}/signup"),
     ("admin", "/alliance/referrals/new"),
     ("admin", "/alliance/projects/new"),
 ]

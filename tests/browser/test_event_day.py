@@ -41,7 +41,8 @@ def _fits_the_phone(page: Page) -> None:
 
 
 def test_signup_with_answers_ticket_check_in_on_a_phone_and_the_survey(new_page, live_server, make_member,
-                                                                       make_organization, screenshot):
+                                                                       make_organization, screenshot,
+                                                                       assert_accessible):
     app = live_server.app
     staff = make_member(display_name="受付 担当")
     organization = make_organization(staff=[staff], slug="ishinomaki-jinji")
@@ -70,6 +71,7 @@ def test_signup_with_answers_ticket_check_in_on_a_phone_and_the_survey(new_page,
     code = member.locator(".ticket-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{6}", code)
     expect(member.locator(".ticket-qr svg")).to_be_visible()
+    assert_accessible(member)
     with app.app_context():
         mail = db.session.scalars(sa.select(OutboxMessage.body).where(OutboxMessage.to_address == guest.email,
                                                                      OutboxMessage.kind == "event.confirmed")).one()
@@ -86,6 +88,7 @@ def test_signup_with_answers_ticket_check_in_on_a_phone_and_the_survey(new_page,
     expect(desk.locator(".checkin-count")).to_contain_text("1 / 1")
     expect(desk.locator(".checkin-person.is-present")).to_contain_text("石巻 花子")
     _fits_the_phone(desk)
+    assert_accessible(desk)
     screenshot(desk, "checkin-phone")
 
     # after the event the survey is mailed; the member answers it from the mail's link
@@ -98,6 +101,7 @@ def test_signup_with_answers_ticket_check_in_on_a_phone_and_the_survey(new_page,
             OutboxMessage.to_address == guest.email, OutboxMessage.kind == "event.survey")).one()
     link = urlsplit(re.search(r"https?://\S+/survey\b", survey_mail).group(0)).path
     member.goto(link)
+    assert_accessible(member)
     member.get_by_label("4", exact=True).check()
     member.get_by_role("button", name="回答を送信する").click()
     expect(member.get_by_role("heading", level=1)).to_have_text("ありがとうございました")
