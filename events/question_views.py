@@ -118,3 +118,17 @@ def summary(event_id: int):
     """The registration answers added up per question (the attendee list and CSV show each person's)."""
     event = get_managed_event_or_404(event_id)
     return render_template("events/answers.html", event=event, summaries=questions.summarise(event, "signup"))
+
+
+@bp.post("/<int:event_id>/questions/signup/copy-to-series")
+@login_required
+def copy_to_series(event_id: int):
+    """Ask the same registration questions (and consent) in every session of the event's series."""
+    event = get_managed_event_or_404(event_id)
+    if not EmptyForm().validate_on_submit() or event.series is None:
+        abort(400)
+    changed = questions.copy_to_series(event)
+    audit("event.questions_copied_to_series", event, sessions=changed)
+    db.session.commit()
+    flash(_("The questions were added to %(count)d other sessions of the series.", count=changed), "success")
+    return redirect(url_for(".edit", event_id=event.id, purpose="signup"))

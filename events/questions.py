@@ -83,7 +83,7 @@ def _field(question: EventQuestion):
     return RadioField(question.label, validators=validators, choices=choice_list(options))
 
 
-def answers_form(questions: list[EventQuestion], *, consent_note: str = "", formdata=None, api: bool = False):
+def answers_form(questions: list, *, consent_note: str = "", formdata=None, api: bool = False):
     """The form asking `questions` (and for consent when the event has a note on how answers are used)."""
 
     class AnswersForm(FlaskForm):
@@ -169,6 +169,89 @@ def as_text(value) -> str:
     if isinstance(value, list):
         return " / ".join(str(item) for item in value)
     return str(value)
+
+
+# --- series: one step for every session --------------------------------------------------------
+
+
+@dataclass
+class SharedQuestion:
+    """A question several sessions of a series ask alike (same kind, wording and options): asked once."""
+
+    first: EventQuestion
+    asked_by: list[EventQuestion]
+
+    @property
+    def id(self) -> int:
+        return self.first.id
+
+    @property
+    def required(self) -> bool:
+        return any(question.required for question in self.asked_by)
+
+    def __getattr__(self, name):  # kind, label, choices: the same in every session that asks it
+        return getattr(self.first, name)
+
+
+def _sameness(question: EventQuestion) -> tuple:
+    return question.kind, question.label.strip(), tuple(question.choices)
+
+
+def shared_questions(events: list[Event]) -> list[SharedQuestion]:
+    """The registration questions of `events`, each distinct one once (required when any session requires it)."""
+    groups: dict[tuple, SharedQuestion] = {}
+    for event in events:
+        for question in event.questions_for("signup"):
+            group = groups.setdefault(_sameness(question), SharedQuestion(question, []))
+            group.asked_by.append(question)
+    return list(groups.values())
+
+
+def consent_notes(events: list[Event]) -> list[str]:
+    return list(dict.fromkeys(event.consent_note for event in events if event.consent_note))
+
+
+def series_form(shared: list[SharedQuestion], notes: list[str], formdata=None):
+    return answers_form(shared, consent_note="\n\n".join(notes), formdata=formdata)
+
+
+def save_series_answers(registrations: dict[int, Registration], shared: list[SharedQuestion], form) -> None:
+    """Each new registration (event id → registration) gets the answers to the questions its session asks."""
+    for event_id, registration in registrations.items():
+        asked = [question for group in shared for question in group.asked_by if question.event_id == event_id]
+        values = {question.id: form[field_name(group)].data
+                  for group in shared for question in group.asked_by if question.event_id == event_id}
+        db.session.execute(sa.delete(EventAnswer).where(EventAnswer.registration_id == registration.id,
+                                                        EventAnswer.question_id.in_([q.id for q in asked])))
+        for question in asked:
+            value = _stored(question, values[question.id])
+            if value not in ("", [], None):
+                db.session.add(EventAnswer(question_id=question.id, registration_id=registration.id, value=value))
+    db.session.flush()
+
+
+def copy_to_series(event: Event) -> int:
+    """Give the other sessions of the event's series its registration questions (those they do not ask yet)
+    and its consent note and retention when they have none; how many sessions changed."""
+    if event.series is None:
+        return 0
+    changed = 0
+    for other in event.series.events:
+        if other.id == event.id or other.deleted_at is not None:
+            continue
+        present = {_sameness(question) for question in other.questions_for("signup")}
+        added = False
+        for question in event.questions_for("signup"):
+            if _sameness(question) not in present:
+                add_question(other, "signup", kind=question.kind, label=question.label,
+                             choices=list(question.choices), required=question.required)
+                added = True
+        if event.consent_note and not other.consent_note:
+            other.consent_note = event.consent_note
+            other.answer_retention_days = other.answer_retention_days or event.answer_retention_days
+            added = True
+        changed += added
+    return changed
 
 
 # --- summaries ------------------------------------------------------------------------------

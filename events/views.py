@@ -652,20 +652,31 @@ def series_detail(series_id: int):
     open_to_me = [e for e in upcoming if not (mine.get(e.id) and mine[e.id].is_active)]
     return render_template(
         "events/series.html", series=series, sessions=sessions, mine=mine, now=now,
+        asks=any(event.asks_at_signup for event in upcoming),
         upcoming=upcoming, open_to_me=open_to_me, can_manage=permissions.can_manage(series), form=EmptyForm(),
         drafts=[e for e in series.events if e.status == "draft" and e.deleted_at is None]
         if permissions.can_manage(series) else [],
     )
 
 
-@bp.post("/series/<int:series_id>/signup")
+@bp.route("/series/<int:series_id>/signup", methods=["GET", "POST"])
 @login_required
 @confirmed_required
 def series_signup(series_id: int):
-    """Register for every upcoming session at once, or for none."""
+    """Register for every upcoming session at once, or for none; the sessions' questions are asked once on a
+    step of their own when they ask any."""
     series = get_series_or_404(series_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    upcoming = [event for event in series_sessions(series) if event.starts_at > utcnow()]
+    shared, notes = questions.shared_questions(upcoming), questions.consent_notes(upcoming)
+    form = questions.series_form(shared, notes)
+    if request.method == "GET" or not form.validate_on_submit():
+        if request.method == "POST" and not shared and not notes:
+            abort(400)  # only the CSRF token was checked
+        if not shared and not notes:
+            return redirect(url_for("events.series_detail", series_id=series.id))
+        return render_template("events/series_signup.html", series=series, upcoming=upcoming, form=form,
+                               fields=[form[questions.field_name(group)] for group in shared],
+                               notes=notes), 422 if form.errors else 200
     try:
         outcomes = register_series(series, current_user)
     except refusals.RegistrationRefused as refused:
@@ -676,6 +687,11 @@ def series_signup(series_id: int):
         else:
             _flash_refusal(refused)
         return redirect(url_for("events.series_detail", series_id=series.id))
+    new = {outcome.event.id: outcome.registration for outcome in outcomes if outcome.new}
+    questions.save_series_answers(new, shared, form)
+    for outcome in outcomes:
+        if outcome.new and outcome.event.consent_note:
+            outcome.registration.consented_at = utcnow()
     confirmed = sum(1 for o in outcomes if o.new and o.registration.status == CONFIRMED)
     waitlisted = sum(1 for o in outcomes if o.new and o.registration.status == WAITLISTED)
     applied = sum(1 for o in outcomes if o.new and o.registration.status == APPLIED)

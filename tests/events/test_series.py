@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.db import db
-from events.models import EventSeries, Registration
+from events.models import Event, EventAnswer, EventQuestion, EventSeries, Registration
 from tests.events.conftest import set_event, soon
 
 
@@ -88,11 +88,15 @@ def test_started_and_already_registered_sessions_are_left_alone(app, client, aut
     assert len(reload.registrations(sessions[1].id)) == 1
 
 
-def test_series_signup_requires_login_and_post(client, series_with_sessions):
+def test_series_signup_requires_login_and_a_post(app, client, auth, make_member, series_with_sessions):
     series_id, _sessions, _staff = series_with_sessions
     response = client.post(f"/events/series/{series_id}/signup")
     assert response.status_code == 302 and "/members/login" in response.headers["Location"]
-    assert client.get(f"/events/series/{series_id}/signup").status_code == 405
+    auth.login(make_member())
+    response = client.get(f"/events/series/{series_id}/signup")  # no questions: no step of its own
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/series/{series_id}")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
 
 
 def test_organiser_creates_a_series_and_adds_a_session(app, client, auth, make_member, make_organization):
@@ -116,3 +120,35 @@ def test_series_edit_is_404_for_others(client, auth, make_member, series_with_se
 
 def test_unknown_series_is_404(client):
     assert client.get("/events/series/424242").status_code == 404
+
+
+def test_a_series_asks_its_sessions_questions_once(app, client, auth, make_member, series_with_sessions, ask):
+    series_id, sessions, staff = series_with_sessions
+    department = ask(sessions[0], "text", "部署・役職", required=True)
+    set_event(app, sessions[0].id, consent_note="回答は研修の班分けにだけ使います。")
+    auth.login(staff)
+    client.post(f"/events/{sessions[0].id}/questions/signup/copy-to-series")
+    client.post(f"/events/{sessions[0].id}/questions/signup/copy-to-series")  # twice: nothing asked twice
+    with app.app_context():
+        asked = db.session.execute(sa.select(EventQuestion.event_id, EventQuestion.label)).all()
+        assert sorted(asked) == sorted((session.id, "部署・役職") for session in sessions)
+        assert {db.session.get(Event, s.id).consent_note for s in sessions} == {"回答は研修の班分けにだけ使います。"}
+    auth.logout()
+
+    member = make_member()
+    auth.login(member)
+    page = client.get(f"/events/series/{series_id}").get_data(as_text=True)
+    assert f'href="/events/series/{series_id}/signup"' in page
+    step = client.get(f"/events/series/{series_id}/signup").get_data(as_text=True)
+    assert step.count("部署・役職") == 1 and "回答は研修の班分けにだけ使います。" in step
+    response = client.post(f"/events/series/{series_id}/signup", data={f"q{department}": "総務部"})
+    assert response.status_code == 422  # no consent: nothing registered
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 0
+    client.post(f"/events/series/{series_id}/signup", data={f"q{department}": "総務部", "consent": "y"})
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Registration.event_id, EventAnswer.value, EventQuestion.event_id)
+            .join(EventAnswer, EventAnswer.registration_id == Registration.id)
+            .join(EventQuestion, EventQuestion.id == EventAnswer.question_id)).all()
+    assert len(rows) == 6 and all(value == "総務部" and event_id == asked_by for event_id, value, asked_by in rows)
