@@ -164,7 +164,7 @@ def _answers_form(event: Event):
         formdata = questions.api_formdata(asked, answers, consent)
     except questions.UnknownQuestion as unknown:
         raise ApiError(422, _("This event asks no question with the id %(id)s.", id=str(unknown)[:20])) from None
-    form = questions.answers_form(asked, consent_note=event.consent_note, formdata=formdata, api=True)
+    form = questions.answers_form(asked, consent_note=event.consent_note, formdata=formdata, csrf=False)
     if not form.validate():
         labels = {questions.field_name(question): question.label for question in asked}
         labels["consent"] = _("Consent")

@@ -61,7 +61,6 @@ class RadioField(wtforms.RadioField):
             raise ValidationError(_l("Please choose one of the options shown."))
 
 
-
 def _required(question: EventQuestion):
     if question.kind == "choices":
         return DataRequired(_l("Please choose at least one option."))
@@ -83,8 +82,9 @@ def _field(question: EventQuestion):
     return RadioField(question.label, validators=validators, choices=choice_list(options))
 
 
-def answers_form(questions: list, *, consent_note: str = "", formdata=None, api: bool = False):
-    """The form asking `questions` (and for consent when the event has a note on how answers are used)."""
+def answers_form(questions: list, *, consent_note: str = "", formdata=None, csrf: bool = True):
+    """The form asking `questions` (and for consent when the event has a note on how answers are used);
+    `csrf=False` for the API, whose bearer token is the proof."""
 
     class AnswersForm(FlaskForm):
         pass
@@ -95,7 +95,7 @@ def answers_form(questions: list, *, consent_note: str = "", formdata=None, api:
         AnswersForm.consent = BooleanField(
             _l("I agree to the use of my answers described above."),
             validators=[DataRequired(_l("Please agree to how your answers are used, or do not register."))])
-    if api:
+    if not csrf:
         return AnswersForm(formdata=formdata, meta={"csrf": False})
     return AnswersForm() if formdata is None else AnswersForm(formdata=formdata)
 

@@ -154,6 +154,8 @@ def mark_attendance(event: Event, marks: dict[int, str | None], actor: Member,
         value = marks[registration.id]
         if registration.attendance != value:
             registration.attendance = value
+            if value != "attended":
+                registration.checked_in_at = None  # the 受付 record goes with the mark
             changed += 1
     audit("event.attendance", event, actor=actor, changed=changed)
     return changed

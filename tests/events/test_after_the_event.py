@@ -102,7 +102,7 @@ def test_a_double_submit_stores_one_set_of_answers(app, make_member, make_event,
     with app.app_context(), app.test_request_context():
         registration = db.session.scalars(sa.select(Registration)).one()
         form = questions.answers_form(registration.event.questions_for("survey"),
-                                      formdata=MultiDict({f"q{rating}": "5"}), api=True)
+                                      formdata=MultiDict({f"q{rating}": "5"}), csrf=False)
         assert form.validate()
         assert surveys.record(registration, form) is True
         assert surveys.record(registration, form) is False
