@@ -237,6 +237,8 @@ def my_registrations():
             "position": positions.get(r.id),
             "registered_at": _iso(r.created_at),
             "active": r.status in ACTIVE_STATES,
+            "ticket_code": r.ticket_code if r.status == "confirmed" else None,
+            "checked_in": r.attendance == "attended",
             "event": event_json(r.event),
         }
         for r in registrations[:limit]
@@ -344,6 +346,8 @@ MY_REGISTRATION_SCHEMA = {
         "position": {"type": ["integer", "null"]},
         "registered_at": _DATE_TIME,
         "active": {"type": "boolean"},
+        "ticket_code": {"type": ["string", "null"], "description": "the 受付票's code (confirmed places only)"},
+        "checked_in": {"type": "boolean", "description": "checked in at the 受付 (or marked present)"},
         "event": {"$ref": "#/components/schemas/Event"},
     },
 }

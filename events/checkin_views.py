@@ -55,9 +55,15 @@ def _desk_query(event, search: str):
 
 def _render_desk(event, form: CheckInForm, *, status: int = 200):
     search = (request.args.get("q") or "").strip()[:60]
+    last = request.args.get("last", type=int)
+    just_checked_in = db.session.get(Registration, last) if last else None
+    if just_checked_in is not None and (just_checked_in.event_id != event.id
+                                        or just_checked_in.attendance != "attended"):
+        just_checked_in = None  # another event's, or undone since
     response = make_response(render_template(
         "events/checkin.html", event=event, form=form, button_form=EmptyForm(), search=search,
         page=paginate(_desk_query(event, search), DESK_PER_PAGE), counts=checkin.counts(event),
+        just_checked_in=just_checked_in,
     ), status)
     # The one page that may use the camera (the QR scanner); every other page denies it.
     response.headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"

@@ -156,6 +156,9 @@ def test_my_registrations(client, make_event, make_members, api_token):
     body = client.get("/api/v1/me/registrations", headers=_auth(token)).get_json()
     summary = {item["event"]["id"]: (item["status"], item["position"]) for item in body["items"]}
     assert summary == {first_event.id: ("waitlisted", 1), second_event.id: ("confirmed", None)}
+    tickets = {item["event"]["id"]: (item["ticket_code"], item["checked_in"]) for item in body["items"]}
+    assert tickets[first_event.id] == (None, False)  # a waitlisted place has no 受付票 yet
+    assert len(tickets[second_event.id][0]) == 6 and tickets[second_event.id][1] is False
     assert "hidden" not in str(body) and body["next"] is None
 
 

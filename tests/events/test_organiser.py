@@ -439,3 +439,20 @@ def test_published_event_cannot_go_back_to_draft(app, organiser, make_event):
                               db.session.get(Member, staff.id))
         db.session.commit()
         assert db.session.get(Event, event.id).status == "published"
+
+
+def test_the_event_form_keeps_address_fee_consent_and_retention(app, client, auth, organiser):
+    staff, organization = organiser
+    auth.login(staff)
+    data = valid_form(organization.slug, address="宮城県石巻市中央2-1-1", fee="無料", answer_retention_days="400",
+                      consent_note="回答は当日の準備にだけ使います。")
+    bad = client.post("/events/new", data={**data, "answer_retention_days": "0"})
+    assert "1〜3,650の日数" in bad.get_data(as_text=True)
+    assert "回答は当日の準備にだけ使います。" in bad.get_data(as_text=True)
+    client.post("/events/new", data=data)
+    with app.app_context():
+        event = db.session.scalars(sa.select(Event)).one()
+        assert (event.address, event.fee, event.consent_note, event.answer_retention_days) == (
+            "宮城県石巻市中央2-1-1", "無料", "回答は当日の準備にだけ使います。", 400)
+    edit = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
+    assert 'value="宮城県石巻市中央2-1-1"' in edit and f'/events/{event.id}/questions/signup' in edit
