@@ -18,6 +18,7 @@ import core.api
 import core.cli
 import core.crawlers
 import core.db
+import core.pictures
 import core.errors
 import core.http
 import core.i18n
@@ -39,7 +40,8 @@ from core.routing import IdConverter
 from core.views import bp as core_bp
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+#: a request body at most (a phone photo of up to core.pictures.MAX_BYTES and the rest of its form)
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 migrate = Migrate()
 
@@ -122,6 +124,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.cli.init_app(app)
     core.pagecache.init_app(app)
     core.http.init_app(app)
+    core.pictures.init_app(app)
 
     app.register_blueprint(core_bp)
     app.register_blueprint(core.crawlers.bp)

@@ -23,6 +23,7 @@ from alliance.models import (
 )
 from core import refdata, search
 from core.db import db
+from core.demo_pictures import demo_picture, draw_logo
 from members.demo import DEMO_ACCOUNTS, create_demo_member, record_demo_accounts
 from members.models import Member
 
@@ -353,6 +354,8 @@ def seed(scale: int) -> None:
             OrganizationRecord(position=i, value=value, label=label) for i, (value, label) in enumerate(data["records"])
         ]
         db.session.add(organization)
+        if position < 6:  # two keep the drawn initial: a page without a logo still looks designed
+            organization.logo = demo_picture(draw_logo(position), alt=f"{data['name']}のロゴ")
         created.append(organization)
         email, display_name, prefecture = data["staff"]
         member = db.session.scalar(sa.select(Member).where(Member.email == email))

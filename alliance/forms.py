@@ -22,6 +22,7 @@ from alliance.models import ORGANIZATION_KINDS, STAFF_ROLES, THEME_DEPTHS
 from core import refdata
 from core.forms import EmailAddressField, MarkdownField, MultiCheckboxField, TextAreaField, choice_list
 from core.i18n import label_table
+from core.pictures import picture_mixin
 
 MAX_SERVICES = 12
 MAX_RECORDS = 12
@@ -175,7 +176,7 @@ class RecordForm(Form):
 MAX_REFERRAL_CAPACITY = 50
 
 
-class OrganizationForm(OrganizationFieldsMixin, FlaskForm):
+class OrganizationForm(OrganizationFieldsMixin, picture_mixin(_l("Logo"), _l("Text for the logo")), FlaskForm):
     """The organisation page as its staff edit it."""
 
     description = MarkdownField(

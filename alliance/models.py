@@ -7,6 +7,7 @@ from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, UTCDateTime, one_of, utcnow
+from core.pictures import Picture
 from members.models import Member
 
 #: depth of expertise in a theme, weakest first: 実績あり / 得意 / 専門
@@ -58,6 +59,9 @@ class Organization(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     #: soft delete: set instead of removing the row
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the logo (core.pictures); the file goes when no row refers to it any more
+    logo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pictures.id", ondelete="SET NULL"))
+    logo: Mapped[Picture | None] = relationship(lazy="selectin")
 
     theme_rows: Mapped[list["OrganizationTheme"]] = relationship(
         cascade="all, delete-orphan", back_populates="organization", order_by="OrganizationTheme.theme"

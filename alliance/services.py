@@ -161,7 +161,8 @@ def filter_clauses(filters: DirectoryFilters, *, geography: bool = True, theme: 
 
 def card_options() -> list:
     """What a directory card shows, loaded in one query per relation."""
-    return [selectinload(Organization.theme_rows), selectinload(Organization.served_rows)]
+    return [selectinload(Organization.theme_rows), selectinload(Organization.served_rows),
+            selectinload(Organization.logo)]
 
 
 def directory_select(filters: DirectoryFilters) -> sa.Select:

@@ -9,7 +9,7 @@ from alliance import services
 from alliance.forms import ApplicationForm, ContactForm, InviteStaffForm, OrganizationForm
 from alliance.models import OrganizationStaff, StaffInvitation
 from alliance.permissions import can_act_for, forget_staff_cache, is_owner
-from core import fragments, hooks, refdata
+from core import fragments, hooks, pictures, refdata
 from core.auth import confirmed_required, is_admin
 from core.db import db
 from core.security import limiter
@@ -130,8 +130,10 @@ def edit(slug):
                 form.records.append_entry()
     else:
         form = OrganizationForm(organization=organization)
+    pictures.prepare_form(form, organization.logo)
     if form.validate_on_submit():
         changed = services.update_organization(organization, form.data)
+        changed = pictures.save_from_form(form, organization, "logo", current_user) or changed
         db.session.commit()
         flash(_("The page has been updated.") if changed else _("Nothing was changed."), "success")
         return redirect(url_for("alliance.detail", slug=organization.slug))

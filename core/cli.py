@@ -1,13 +1,18 @@
 """Commands shared by every blueprint: demo data, backup and restore."""
 
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
-from core import hooks
+from core import hooks, pictures
 from core.backup import BackupError, backup_database, restore_database, row_counts
 from core.db import db
+
+#: the uploaded pictures are written beside a database backup, in a tar file of this name
+PICTURES_SUFFIX = ".pictures.tar"
 
 
 def database_is_empty() -> bool:
@@ -46,6 +51,9 @@ def backup_command(path: str) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Backup written: {written} ({written.stat().st_size} bytes)")
+    archived = pictures.archive(written.with_name(written.name + PICTURES_SUFFIX))
+    if archived is not None:
+        click.echo(f"Pictures written: {archived} ({archived.stat().st_size} bytes)")
 
 
 @click.command("restore")
@@ -66,10 +74,25 @@ def restore_command(path: str, yes: bool) -> None:
         raise click.ClickException(str(error)) from error
     for table, count in row_counts(db.engine).items():
         click.echo(f"{table}: {count}")
+    beside = Path(path).with_name(Path(path).name + PICTURES_SUFFIX)
+    if beside.is_file():
+        click.echo(f"pictures restored: {pictures.unarchive(beside)} files")
     click.echo("Restore complete. Run `flask --app app db upgrade` if the backup is older than the code.")
 
 
+pictures_cli = AppGroup("pictures", help="Uploaded pictures.")
+
+
+@pictures_cli.command("purge")
+def purge_pictures_command() -> None:
+    """Delete pictures nothing refers to any more (replaced, removed), and stray files."""
+    gone = pictures.purge_orphans()
+    db.session.commit()
+    click.echo(f"pictures deleted: {gone}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(pictures_cli)
     app.cli.add_command(seed_demo)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

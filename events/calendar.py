@@ -114,4 +114,4 @@ def outlook_calendar_url(event: Event) -> str:
 
 def map_url(event: Event) -> str:
     """A map search for the venue's address (Google Maps' documented URL form)."""
-    return "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": event.address or event.venue})
+    return "https://www.google.com/maps/search/?" + urlencode({"api": "1", "query": event.address})

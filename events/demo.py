@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alliance.models import Organization
 from core import refdata
 from core.db import db, utcnow
+from core.demo_pictures import demo_picture, draw_cover
 from events import demo_event_day, search_index
 from events.models import (
     CONFIRMED,
@@ -51,7 +52,8 @@ def add_months(day: date, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _event(organizer, **fields) -> Event:
+def _event(organizer, *, cover: int | None = None, **fields) -> Event:
+    """A published demo event; `cover` draws it a cover picture with that seed."""
     fields.setdefault("status", "published")
     fields.setdefault("audience", "public")
     fields.setdefault("waitlist_enabled", True)
@@ -59,6 +61,8 @@ def _event(organizer, **fields) -> Event:
     themes = fields.pop("themes")
     event = Event(organization_id=organizer.id if organizer else None, **fields)
     event.themes = list(themes)
+    if cover is not None:
+        event.cover = demo_picture(draw_cover(cover), alt=f"「{event.title}」のイメージ")
     db.session.add(event)
     db.session.flush()
     search_index.index_event(event)
@@ -146,7 +150,7 @@ def seed(scale: int) -> None:
         )
         _past_attendance(past_conference, people, attended=len(people) - 1)
     _event(
-        None, title=f"地域人事部カンファレンス{next_march.year}", kind="conference", format="hybrid",
+        None, title=f"地域人事部カンファレンス{next_march.year}", kind="conference", format="hybrid", cover=1,
         starts_at=at(next_march, 13), ends_at=at(next_march, 17),
         signup_deadline=at(next_march - timedelta(days=3), 23, 59),
         capacity=120, prefecture="04", venue="石巻市内の会場(詳細は申込者にお知らせします)",
@@ -159,7 +163,7 @@ def seed(scale: int) -> None:
     # A 相談会 that is full, with a waitlist.
     consult_day = today + timedelta(days=12)
     consultation = _event(
-        orgs["inquiry"], title="地域人事部 立ち上げ相談会", kind="consultation", format="online",
+        orgs["inquiry"], title="地域人事部 立ち上げ相談会", kind="consultation", format="online", cover=6,
         starts_at=at(consult_day, 15), ends_at=at(consult_day, 16, 30), capacity=2,
         signup_deadline=at(consult_day - timedelta(days=1), 18), online_url=MEETING_URL,
         themes=("hr-management", "youth-retention"),
@@ -171,7 +175,7 @@ def seed(scale: int) -> None:
 
     seminar_day = today + timedelta(days=20)
     side_job = _event(
-        orgs["meguru"], title="中小企業のための複業人材活用セミナー", kind="seminar", format="venue",
+        orgs["meguru"], title="中小企業のための複業人材活用セミナー", kind="seminar", format="venue", cover=2,
         starts_at=at(seminar_day, 14), ends_at=at(seminar_day, 16, 30), capacity=3, prefecture="20",
         venue="塩尻市市民交流センター えんぱーく", address="長野県塩尻市大門一番町12-2", fee="1,000円(当日受付でお支払いください)",
         themes=("side-job-talent", "hr-management"),

@@ -64,6 +64,7 @@ def seed(make_event, at, organizers: dict, today: date, now: datetime) -> None:
     past_day = today - timedelta(days=18)
     past = make_event(
         organizers["tokai-tabunka"], title="外国人材の受け入れと定着 事例共有セミナー", kind="seminar", format="venue",
+        cover=3,
         starts_at=at(past_day, 14), ends_at=at(past_day, 16, 30), capacity=30, prefecture="23",
         venue="ウインクあいち 会議室", address="名古屋市中村区名駅4-4-38 ウインクあいち 11階", fee="無料",
         themes=("foreign-workers", "hr-management"),
@@ -96,6 +97,7 @@ def seed(make_event, at, organizers: dict, today: date, now: datetime) -> None:
     upcoming_day = today + timedelta(days=24)
     upcoming = make_event(
         organizers["tokai-tabunka"], title="外国人材の受け入れと定着 実務セミナー", kind="seminar", format="hybrid",
+        cover=4,
         starts_at=at(upcoming_day, 14), ends_at=at(upcoming_day, 16, 30), capacity=40, prefecture="23",
         venue="ウインクあいち 会議室", address="名古屋市中村区名駅4-4-38 ウインクあいち 11階",
         fee="無料(会場参加・オンライン参加とも)", online_url="https://meet.example.jp/ran-demo",

@@ -22,6 +22,7 @@ from wtforms.widgets import HiddenInput
 
 from core import refdata
 from core.forms import MarkdownField, MultiCheckboxField, TextAreaField, choice_list
+from core.pictures import picture_mixin
 from events.questions import MAX_CHOICES, parse_choices
 from events.services import MAX_EVENT_LENGTH
 
@@ -66,7 +67,7 @@ class TokyoDateTimeField(DateTimeLocalField):
             raise ValueError(_l("Please enter the date and time like 2026-11-21T14:00.")) from None
 
 
-class EventForm(FlaskForm):
+class EventForm(picture_mixin(_l("Cover picture"), _l("Text for the cover picture")), FlaskForm):
     """Create or edit an event; times are typed in Asia/Tokyo."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=120)])

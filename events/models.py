@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.models import Organization
 from core.db import Base, UTCDateTime, one_of, utcnow
+from core.pictures import Picture
 from members.models import Member
 
 #: event kind slugs, in the order forms offer them
@@ -137,6 +138,8 @@ class Event(Base):
     slides_url: Mapped[str] = mapped_column(sa.String(500), default="")
     recording_url: Mapped[str] = mapped_column(sa.String(500), default="")
     report: Mapped[str] = mapped_column(sa.Text, default="")
+    #: the cover picture (core.pictures)
+    cover_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pictures.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -156,6 +159,7 @@ class Event(Base):
         "theme_rows", "theme", creator=lambda slug: EventTheme(theme=slug)
     )
     draw: Mapped["LotteryDraw | None"] = relationship(back_populates="event")
+    cover: Mapped[Picture | None] = relationship(lazy="selectin")
     questions: Mapped[list["EventQuestion"]] = relationship(
         cascade="all, delete-orphan", order_by=lambda: (EventQuestion.position, EventQuestion.id),
         back_populates="event",

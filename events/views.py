@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields import SelectChoice
 
 from alliance.permissions import acting_organizations, staff_organization_ids
-from core import fragments, refdata
+from core import fragments, pictures, refdata
 from core.audit import audit
 from core.auth import admin_required, confirmed_required, is_admin
 from core.db import db, utcnow
@@ -305,8 +305,10 @@ def new():
     form.series.choices, series_ids = _series_choices()
     if request.method == "GET" and request.args.get("series") in series_ids:
         form.series.data = request.args["series"]
+    pictures.prepare_form(form, None)
     if form.validate_on_submit():
         event = services.create_event(form.event_data(organization_ids, series_ids), current_user)
+        pictures.save_from_form(form, event, "cover", current_user)
         db.session.commit()
         flash(_("The event is saved."), "success")
         return redirect(url_for("events.detail", event_id=event.id))
@@ -342,9 +344,11 @@ def edit(event_id: int):
         form.series.data = str(event.series_id) if event.series_id else ""
         form.prefecture.data = event.prefecture or ""
         form.themes.data = list(event.themes)
+    pictures.prepare_form(form, event.cover)
     if form.validate_on_submit():
         try:
             services.update_event(event, form.event_data(organization_ids, series_ids), current_user)
+            pictures.save_from_form(form, event, "cover", current_user)
         except refusals.ActionRefused as refused:
             db.session.rollback()
             if refused.field:

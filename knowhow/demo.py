@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alliance.models import Organization
 from core import refdata, search
 from core.db import db, utcnow
+from core.demo_pictures import demo_picture, draw_cover
 from knowhow import services
 from knowhow.demo_articles import DEMO_ARTICLES
 from knowhow.models import PLAYBOOK_FIELDS, Article, ArticleTheme
@@ -50,6 +51,8 @@ def seed_articles() -> None:
         # Written over the past year, one every four weeks or so (a site that has been lived in), not all today.
         written = now - timedelta(days=340 - 26 * index, hours=(index * 5) % 9)
         article.created_at = article.updated_at = written
+        if index % 3 == 0:  # some articles with a header image, most without
+            article.header = demo_picture(draw_cover(100 + index), alt=f"「{spec['title']}」のイメージ")
         if article.published_at is not None:
             article.published_at = written
         for org_slug, prefecture, started, status, notes in spec.get("adoptions", ()):

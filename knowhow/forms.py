@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from core import refdata
 from core.forms import MarkdownField, MultiCheckboxField, TextAreaField, choice_list
+from core.pictures import picture_mixin
 from knowhow.models import ADOPTION_STATUSES, ARTICLE_KINDS, STATUSES, VISIBILITIES
 
 TITLE_MAX = 200
@@ -25,7 +26,7 @@ class StartDateField(DateField):
             raise ValueError(str(_l("Please enter a valid start date."))) from error
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(picture_mixin(_l("Header image"), _l("Text for the header image")), FlaskForm):
     title = StringField(
         _l("Title"),
         validators=[DataRequired(_l("Please enter a title.")),

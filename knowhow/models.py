@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alliance.models import Organization
 from core.db import Base, UTCDateTime, one_of, utcnow
+from core.pictures import Picture
 from members.models import Member
 
 #: slug → label (DESIGN: case-study 事例, playbook プログラム, report 報告, column コラム)
@@ -80,6 +81,8 @@ class Article(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: soft delete: set instead of removing the row (an admin can restore)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: the header image (core.pictures)
+    header_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pictures.id", ondelete="SET NULL"))
 
     theme_rows: Mapped[list["ArticleTheme"]] = relationship(
         cascade="all, delete-orphan", order_by="ArticleTheme.theme"
@@ -91,6 +94,7 @@ class Article(Base):
     author: Mapped[Member | None] = relationship(foreign_keys=[author_id])
     editor: Mapped[Member | None] = relationship(foreign_keys=[editor_id])
     organization: Mapped[Organization | None] = relationship()
+    header: Mapped[Picture | None] = relationship(lazy="selectin")
 
     @property
     def is_published(self) -> bool:

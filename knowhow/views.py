@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from alliance.permissions import acting_organizations, staff_organization_ids
-from core import fragments, refdata
+from core import fragments, pictures, refdata
 from core.auth import admin_required, confirmed_required
 from core.db import db
 from core.markdown import markdown_to_text
@@ -153,8 +153,10 @@ def index():
 def new():
     """Write an article (any member)."""
     form = ArticleForm(organizations=acting_organizations(current_user))
+    pictures.prepare_form(form, None)
     if form.validate_on_submit():
         article = services.create_article(current_user, article_data(form))
+        pictures.save_from_form(form, article, "header", current_user)
         db.session.commit()
         flash(_("The article was saved.") if article.status == "draft" else _("The article was published."),
               "success")
@@ -206,8 +208,10 @@ def edit(slug):
         form.themes.data = list(article.themes)
         form.prefecture.data = article.prefecture or ""
         form.organization.data = article.organization.slug if article.organization else ""
+    pictures.prepare_form(form, article.header)
     if form.validate_on_submit():
         changed = services.update_article(article, current_user, article_data(form))
+        changed = pictures.save_from_form(form, article, "header", current_user) or changed
         db.session.commit()
         flash(_("The article was updated.") if changed else _("Nothing was changed."), "success")
         return redirect(url_for("knowhow.detail", slug=article.slug))

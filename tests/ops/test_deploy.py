@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 DEPLOY = ROOT / "deploy"
 #: the scheduled jobs README.md's production section lists
 JOBS = {"outbox send", "events send-reminders", "events send-surveys", "events purge-answers", "digest send",
-        "consultations anonymise", "backup"}
+        "consultations anonymise", "pictures purge", "backup"}
 COMMAND = re.compile(r"(?:flask --app app|\$JOB) ([a-z][a-z-]*(?: [a-z][a-z-]*)?)")
 
 pytestmark = pytest.mark.one_engine
