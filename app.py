@@ -18,13 +18,13 @@ import core.api
 import core.cli
 import core.crawlers
 import core.db
-import core.pictures
 import core.errors
 import core.http
 import core.i18n
 import core.mail
 import core.markdown_preview
 import core.pagecache
+import core.pictures
 import core.ratelimit
 import core.requestlog
 import core.search
