@@ -78,6 +78,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         #: reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none)
         TRUSTED_PROXIES=int(env.get("TRUSTED_PROXIES", "0")),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        #: uploaded pictures (core/pictures.py); empty: instance/uploads
+        UPLOADS_DIR=env.get("UPLOADS_DIR", ""),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=site_url.startswith("https://"),
