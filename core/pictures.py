@@ -88,7 +88,7 @@ class Storage:
 
     def save(self, name: str, data: bytes) -> None:
         private_directory(self.root, ours=True)
-        partial = self.path(name + ".partial")
+        partial = private_file(self.path(name + ".partial"))  # served by the app, readable by nobody else
         partial.write_bytes(data)
         partial.replace(self.path(name))
 

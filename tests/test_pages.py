@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from app import MIGRATIONS_DIR, create_app
+from app import MAX_UPLOAD_BYTES, MIGRATIONS_DIR, create_app
 from core.db import db
 from tests.conftest import app_config
 
@@ -48,7 +48,7 @@ def test_api_errors_are_json(client):
 
 
 def test_oversized_request_gets_413_page(client):
-    response = client.post("/members/login", data={"email": "a@example.jp", "password": "x" * (3 * 1024 * 1024)})
+    response = client.post("/members/login", data={"email": "a@example.jp", "password": "x" * (MAX_UPLOAD_BYTES + 1)})
     assert response.status_code == 413
     assert "サイズが大きすぎます" in response.get_data(as_text=True)
 
