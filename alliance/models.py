@@ -61,7 +61,8 @@ class Organization(Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the logo (core.pictures); the file goes when no row refers to it any more
     logo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pictures.id", ondelete="SET NULL"))
-    logo: Mapped[Picture | None] = relationship(lazy="selectin")
+    #: joined by the queries of pages that show it (cards, the organisation's page); a NULL key costs no query
+    logo: Mapped[Picture | None] = relationship()
 
     theme_rows: Mapped[list["OrganizationTheme"]] = relationship(
         cascade="all, delete-orphan", back_populates="organization", order_by="OrganizationTheme.theme"

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from alliance.evidence import index_organization
 from alliance.models import (
@@ -162,7 +162,7 @@ def filter_clauses(filters: DirectoryFilters, *, geography: bool = True, theme: 
 def card_options() -> list:
     """What a directory card shows, loaded in one query per relation."""
     return [selectinload(Organization.theme_rows), selectinload(Organization.served_rows),
-            selectinload(Organization.logo)]
+            joinedload(Organization.logo)]
 
 
 def directory_select(filters: DirectoryFilters) -> sa.Select:
@@ -283,6 +283,7 @@ def page_options() -> list:
         selectinload(Organization.served_rows),
         selectinload(Organization.services),
         selectinload(Organization.records),
+        joinedload(Organization.logo),
     ]
 
 

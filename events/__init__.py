@@ -49,8 +49,7 @@ def init_app(app: Flask) -> None:
         rating_label=_label(questions.RATING_LABELS),
         answer_text=questions.as_text,
         answer_chart=lambda summary: surveys.bar_chart(summary, title=summary.question.label),
-        google_calendar_url=calendar.google_calendar_url,
-        outlook_calendar_url=calendar.outlook_calendar_url,
+        calendar_links=calendar.calendar_links,
         venue_map_url=calendar.map_url,
     )
     hooks.SEARCH_REINDEXERS.register(app, hooks.Reindexer(search_index.SEARCH_KIND, search_index.reindex_events))

@@ -1,6 +1,8 @@
 """iCalendar files of events (the `icalendar` library), times in Asia/Tokyo."""
 
+from dataclasses import dataclass
 from datetime import UTC, timedelta
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from core import refdata
 from core.db import db, utcnow
+from core.i18n import current_language
 from core.routing import site_url
 from events.models import Event
 
@@ -91,25 +94,38 @@ def ics_response(cal: icalendar.Calendar, filename: str) -> Response:
 
 # --- "add to calendar" links of the web calendars (by URL only: no script of theirs on our pages) -----------
 
+
 def _utc_stamp(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def google_calendar_url(event: Event) -> str:
-    details = f"{event.summary}\n\n{site_url('events.detail', event_id=event.id)}"
-    return "https://calendar.google.com/calendar/render?" + urlencode({
-        "action": "TEMPLATE", "text": event.title,
-        "dates": f"{_utc_stamp(event.starts_at)}/{_utc_stamp(event.ends_at)}",
-        "details": details, "location": _location(event), "ctz": "Asia/Tokyo",
-    })
+@dataclass(frozen=True)
+class CalendarLinks:
+    google: str
+    outlook: str
 
 
-def outlook_calendar_url(event: Event) -> str:
-    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode({
-        "path": "/calendar/action/compose", "rru": "addevent", "subject": event.title,
-        "startdt": event.starts_at.astimezone(UTC).isoformat(), "enddt": event.ends_at.astimezone(UTC).isoformat(),
-        "body": f"{event.summary}\n\n{site_url('events.detail', event_id=event.id)}", "location": _location(event),
-    })
+@lru_cache(maxsize=1024)
+def _links(event_id: int, updated_at, language: str, site: str, title: str, summary: str, starts_at, ends_at,
+           location: str) -> CalendarLinks:
+    details = f"{summary}\n\n{site_url('events.detail', event_id=event_id)}"
+    return CalendarLinks(
+        google="https://calendar.google.com/calendar/render?" + urlencode({
+            "action": "TEMPLATE", "text": title, "dates": f"{_utc_stamp(starts_at)}/{_utc_stamp(ends_at)}",
+            "details": details, "location": location, "ctz": "Asia/Tokyo",
+        }),
+        outlook="https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode({
+            "path": "/calendar/action/compose", "rru": "addevent", "subject": title,
+            "startdt": starts_at.astimezone(UTC).isoformat(), "enddt": ends_at.astimezone(UTC).isoformat(),
+            "body": details, "location": location,
+        }),
+    )
+
+
+def calendar_links(event: Event) -> CalendarLinks:
+    """Google Calendar's and Outlook's "add" links, built once per version of the event and language."""
+    return _links(event.id, event.updated_at, current_language(), current_app.config.get("SITE_URL", ""),
+                  event.title, event.summary, event.starts_at, event.ends_at, _location(event))
 
 
 def map_url(event: Event) -> str:

@@ -159,7 +159,8 @@ class Event(Base):
         "theme_rows", "theme", creator=lambda slug: EventTheme(theme=slug)
     )
     draw: Mapped["LotteryDraw | None"] = relationship(back_populates="event")
-    cover: Mapped[Picture | None] = relationship(lazy="selectin")
+    #: loaded by the queries of pages that show it (lists, the event page): most event queries do not
+    cover: Mapped[Picture | None] = relationship()
     questions: Mapped[list["EventQuestion"]] = relationship(
         cascade="all, delete-orphan", order_by=lambda: (EventQuestion.position, EventQuestion.id),
         back_populates="event",

@@ -236,7 +236,7 @@ def listed_events_query(now: datetime, *, past: bool = False):
         sa.select(Event)
         .where(Event.deleted_at.is_(None), Event.status.in_(("published", "cancelled")))
         # Lists show no event's body, and of the organiser only its name and address.
-        .options(defer(Event.body), selectinload(Event.theme_rows),
+        .options(defer(Event.body), selectinload(Event.theme_rows), joinedload(Event.cover),
                  joinedload(Event.organization).load_only(Organization.slug, Organization.name))
     )
     if past:

@@ -25,10 +25,10 @@ registrations_table = Registration.__table__
 
 def may_answer(event: Event, registration: Registration | None) -> str | None:
     """Why this registration cannot answer the survey now (None: it can)."""
-    if not event.questions_for("survey") or not event.has_ended or event.status != "published":
-        return "not_open"
     if registration is None or registration.status != CONFIRMED or registration.attendance != "attended":
-        return "not_present"
+        return "not_present"  # asked first: most readers of an event page have no place (no query for them)
+    if not event.has_ended or event.status != "published" or not event.questions_for("survey"):
+        return "not_open"
     if registration.survey_answered_at is not None:
         return "answered"
     return None

@@ -70,7 +70,8 @@ STATUS_ORDER = sa.case(
 
 #: one event with what every page of it shows; its series (most events have none: no query then) and its
 #: lottery record (organisers' pages) load when read
-EVENT_QUERY = sa.select(Event).options(joinedload(Event.organization), selectinload(Event.theme_rows))
+EVENT_QUERY = sa.select(Event).options(joinedload(Event.organization), selectinload(Event.theme_rows),
+                                       joinedload(Event.cover))
 
 
 def get_visible_event_or_404(event_id: int) -> Event:

@@ -94,7 +94,8 @@ class Article(Base):
     author: Mapped[Member | None] = relationship(foreign_keys=[author_id])
     editor: Mapped[Member | None] = relationship(foreign_keys=[editor_id])
     organization: Mapped[Organization | None] = relationship()
-    header: Mapped[Picture | None] = relationship(lazy="selectin")
+    #: joined by the queries of pages that show it (lists, the article); a NULL key costs no query
+    header: Mapped[Picture | None] = relationship()
 
     @property
     def is_published(self) -> bool:

@@ -125,6 +125,7 @@ def article_options():
     return (
         joinedload(Article.author),
         joinedload(Article.organization),
+        joinedload(Article.header),
         selectinload(Article.theme_rows),
     )
 
