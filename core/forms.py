@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField
 from wtforms.fields import SelectChoice
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, RadioInput
 
 
 class _Select(wtforms.widgets.Select):
@@ -82,6 +82,13 @@ class ChoiceField(SelectField):
             return
         if str(self.data) not in _allowed_values(self):
             raise ValidationError(_l("Please choose one of the options shown."))
+
+
+class RadioField(ChoiceField):
+    """One choice shown as radio buttons (the `field` macro knows this type), with ChoiceField's checks."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = RadioInput()
 
 
 class TextAreaField(wtforms.TextAreaField):

@@ -257,15 +257,14 @@ def file(key: str, width: int):
     return response
 
 
-def picture_tag(picture: Picture | None, *, sizes: str = "100vw", width: int = 640, css_class: str = "",
-                lazy: bool = True) -> Markup:
+def picture_tag(picture: Picture | None, *, sizes: str = "100vw", width: int = 640, lazy: bool = True) -> Markup:
     """<img> with srcset, sizes, its size for layout and its alt text ("" → nothing)."""
     if picture is None or not picture.widths:
         return Markup("")
     shown = width if width in picture.widths else picture.widths[-1]
     attributes = {
         "src": picture.url(shown), "srcset": picture.srcset(), "sizes": sizes, "alt": picture.alt,
-        "width": str(shown), "height": str(picture.height_at(shown)), "class": css_class,
+        "width": str(shown), "height": str(picture.height_at(shown)),
         "loading": "lazy" if lazy else "eager", "decoding": "async",
     }
     html = " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items() if value or name == "alt")

@@ -78,12 +78,19 @@ def desk(event_id: int):
     return _render_desk(event, CheckInForm(formdata=None))
 
 
-def _flash_checked_in(registration: Registration, fresh: bool) -> None:
-    name = registration.member.display_name if registration.member else _("(deleted account)")
+def _name(registration: Registration) -> str:
+    return registration.member.display_name if registration.member else _("(deleted account)")
+
+
+def _check_in(event, registration: Registration):
+    """Check the person in (by code or from the list), say so, and show the desk with them on top."""
+    fresh = checkin.check_in(registration, actor=current_user)
+    db.session.commit()
     if fresh:
-        flash(_("%(name)s is checked in.", name=name), "success")
+        flash(_("%(name)s is checked in.", name=_name(registration)), "success")
     else:
-        flash(_("%(name)s was already checked in.", name=name), "info")
+        flash(_("%(name)s was already checked in.", name=_name(registration)), "info")
+    return redirect(url_for(".desk", event_id=event.id, last=registration.id))
 
 
 @bp.post("/<int:event_id>/checkin")
@@ -99,10 +106,7 @@ def check_in_code(event_id: int):
         form.code.errors.append(_("No confirmed registration of this event has that code. Please check it, "
                                   "or find the person by name."))
         return _render_desk(event, form, status=422)
-    fresh = checkin.check_in(registration, actor=current_user)
-    db.session.commit()
-    _flash_checked_in(registration, fresh)
-    return redirect(url_for(".desk", event_id=event.id, last=registration.id))
+    return _check_in(event, registration)
 
 
 @bp.get("/<int:event_id>/checkin/<code>")
@@ -135,13 +139,9 @@ def mark(event_id: int, registration_id: int):
     if request.form.get("undo"):
         checkin.undo_check_in(registration, actor=current_user)
         db.session.commit()
-        name = registration.member.display_name if registration.member else _("(deleted account)")
-        flash(_("The check-in of %(name)s was undone.", name=name), "info")
+        flash(_("The check-in of %(name)s was undone.", name=_name(registration)), "info")
         return redirect(url_for(".desk", event_id=event.id))
-    fresh = checkin.check_in(registration, actor=current_user)
-    db.session.commit()
-    _flash_checked_in(registration, fresh)
-    return redirect(url_for(".desk", event_id=event.id, last=registration.id))
+    return _check_in(event, registration)
 
 
 @bp.get("/<int:event_id>/checkin/count")

@@ -8,8 +8,9 @@ from core import hooks
 from core.audit import audit
 from core.db import db
 from core.forms import EmptyForm
-from events import checkin, questions, surveys
+from events import checkin, surveys
 from events.forms import FollowUpForm
+from events.models import Event
 from events.views import get_managed_event_or_404
 
 bp = Blueprint("event_followup", __name__, url_prefix="/events")
@@ -18,13 +19,8 @@ bp = Blueprint("event_followup", __name__, url_prefix="/events")
 def figures(event) -> dict:
     """What funders ask for: registered, present, survey responses and the average rating."""
     counts = checkin.counts(event)
-    ratings = [summary.average for summary in _rating_summaries(event)]
     return {"confirmed": counts["confirmed"], "present": counts["present"],
-            "responses": surveys.respondents(event), "rating": ratings[0] if ratings else None}
-
-
-def _rating_summaries(event):
-    return [summary for summary in questions.summarise(event, "survey") if summary.average is not None]
+            "responses": surveys.respondents(event), "rating": surveys.average_rating(Event.id == event.id)[0]}
 
 
 def report_text(event, numbers: dict) -> str:

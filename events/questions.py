@@ -10,16 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import ListWidget, RadioInput
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.db import db, utcnow
-from core.forms import MultiCheckboxField, TextAreaField, choice_list
+from core.forms import MultiCheckboxField, RadioField, TextAreaField, choice_list
 from events.models import Event, EventAnswer, EventQuestion, Registration
 
 KIND_LABELS = {
@@ -44,21 +42,6 @@ TEXTS_SHOWN = 50
 
 def field_name(question: EventQuestion) -> str:
     return f"q{question.id}"
-
-
-class RadioField(wtforms.RadioField):
-    """One choice as radio buttons (the form macro draws it by this name); an unknown value gets a clear message,
-    an empty one is left to the validators."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = RadioInput()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, validate_choice=False, **kwargs)
-
-    def pre_validate(self, form):
-        if self.data not in (None, "") and str(self.data) not in {str(choice.value) for choice in self.choices}:
-            raise ValidationError(_l("Please choose one of the options shown."))
 
 
 def _required(question: EventQuestion):
@@ -100,7 +83,7 @@ def answers_form(questions: list, *, consent_note: str = "", formdata=None, csrf
     return AnswersForm() if formdata is None else AnswersForm(formdata=formdata)
 
 
-def question_fields(form, questions: list[EventQuestion]) -> list:
+def question_fields(form, questions: list) -> list:
     return [form[field_name(question)] for question in questions]
 
 

@@ -301,6 +301,17 @@ def waitlist_position(registration: Registration | None) -> int | None:
     return ahead + 1
 
 
+def stamp_once(registration: Registration, column: str, now: datetime) -> bool:
+    """Set a registration's `column` (reminded_at, survey_mailed_at, …) if it is still empty; whether this call did.
+
+    The conditional update is the guard: a second run, even a concurrent one, finds nothing to do.
+    """
+    table = Registration.__table__
+    return db.session.execute(
+        sa.update(table).where(table.c.id == registration.id, table.c[column].is_(None)).values({column: now})
+    ).rowcount == 1
+
+
 def registration_of(event: Event, member) -> Registration | None:
     """The member's registration for the event (any state), or None."""
     if not getattr(member, "is_authenticated", False):

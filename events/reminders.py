@@ -8,10 +8,10 @@ from sqlalchemy.orm import joinedload
 from core.db import db, utcnow
 from events.mail import mail_member
 from events.models import CONFIRMED, Event, Registration
+from events.registration import stamp_once
 from members import notifications
 
 REMINDER_WINDOW = timedelta(hours=24)
-registrations_table = Registration.__table__
 
 
 def send_reminders(now: datetime | None = None) -> int:
@@ -35,13 +35,7 @@ def send_reminders(now: datetime | None = None) -> int:
     readers = notifications.wanting("event_reminders", [registration.member_id for registration in due])
     sent = 0
     for registration in due:
-        # The conditional update is the guard: a second run (even a concurrent one) finds nothing.
-        claimed = db.session.execute(
-            sa.update(registrations_table)
-            .where(registrations_table.c.id == registration.id, registrations_table.c.reminded_at.is_(None))
-            .values(reminded_at=now)
-        ).rowcount
-        if claimed == 1:
+        if stamp_once(registration, "reminded_at", now):
             if mail_member(registration.member, "event_reminder", registration.event, registration=registration,
                            notification="event_reminders", wants=registration.member_id in readers):
                 sent += 1

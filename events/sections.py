@@ -33,7 +33,7 @@ def home_section() -> Markup:
 def organization_section(organization) -> Markup | None:
     """An organisation's upcoming events on its page (nothing when it has none)."""
     events = services.upcoming_events(ORGANIZATION_LIMIT, organization.id, only_org=True)
-    average, ratings = surveys.average_rating(organization_id=organization.id)
+    average, ratings = surveys.average_rating(Event.organization_id == organization.id)
     if not events and average is None:
         return None
     return render_section("events/_organization_section.html", events=events, organization=organization,
@@ -99,7 +99,7 @@ def impact_figures() -> list[Figure]:
         Figure(_("Event registrations"), registrations, _("confirmed, waitlisted and lottery entries")),
         Figure(_("Attendances"), attended, _("checked in at the reception or marked by the organisers")),
     ]
-    average, ratings = surveys.average_rating(everywhere=True)
+    average, ratings = surveys.average_rating()
     if average is not None:
         figures.append(Figure(_("Average satisfaction"), f"{average:.1f} / 5",
                               _("from %(count)d ratings in the surveys after events", count=ratings)))

@@ -1,8 +1,8 @@
 """アンケート after an event: mailed once to those who were present, answered once, summarised with a chart.
 
-The survey's questions are the event's questions with the purpose "survey" (events.questions). The mailing job
-claims each registration with a conditional update, so a second or concurrent run sends nothing twice; answering
-claims `survey_answered_at` the same way, so a double submit stores one set of answers.
+The survey's questions are the event's questions with the purpose "survey" (events.questions). Mailing and
+answering each stamp the registration once (events.registration.stamp_once), so a second or concurrent run sends
+nothing twice and a double submit stores one set of answers.
 """
 
 from datetime import datetime, timedelta
@@ -16,11 +16,11 @@ from core.routing import site_url
 from events import questions
 from events.mail import mail_member
 from events.models import CONFIRMED, Event, EventAnswer, EventQuestion, Registration
+from events.registration import stamp_once
 from members import notifications
 
 #: surveys of events that ended longer ago than this are no longer mailed
 MAILING_WINDOW = timedelta(days=14)
-registrations_table = Registration.__table__
 
 
 def may_answer(event: Event, registration: Registration | None) -> str | None:
@@ -36,12 +36,7 @@ def may_answer(event: Event, registration: Registration | None) -> str | None:
 
 def record(registration: Registration, form, now: datetime | None = None) -> bool:
     """Store the answers once; False when this registration had answered already (a second submit)."""
-    claimed = db.session.execute(
-        sa.update(registrations_table)
-        .where(registrations_table.c.id == registration.id, registrations_table.c.survey_answered_at.is_(None))
-        .values(survey_answered_at=now or utcnow())
-    ).rowcount
-    if claimed != 1:
+    if not stamp_once(registration, "survey_answered_at", now or utcnow()):
         return False
     questions.save_answers(registration, registration.event.questions_for("survey"), form)
     return True
@@ -72,12 +67,7 @@ def send_surveys(now: datetime | None = None) -> int:
     readers = notifications.wanting("event_surveys", [registration.member_id for registration in due])
     sent = 0
     for registration in due:
-        claimed = db.session.execute(
-            sa.update(registrations_table)
-            .where(registrations_table.c.id == registration.id, registrations_table.c.survey_mailed_at.is_(None))
-            .values(survey_mailed_at=now)
-        ).rowcount
-        if claimed == 1 and mail_member(
+        if stamp_once(registration, "survey_mailed_at", now) and mail_member(
             registration.member, "event_survey", registration.event, notification="event_surveys",
             wants=registration.member_id in readers,
             survey_url=site_url("surveys.answer", event_id=registration.event_id),
@@ -89,16 +79,17 @@ def send_surveys(now: datetime | None = None) -> int:
 # --- figures --------------------------------------------------------------------------------
 
 
-def average_rating(*, organization_id: int | None = None, everywhere: bool = False) -> tuple[float | None, int]:
-    """The mean of every 1–5 rating given in surveys (of one organiser's events, or of all) and how many."""
+def average_rating(*conditions) -> tuple[float | None, int]:
+    """The mean of the 1–5 ratings given in surveys of the events meeting `conditions` (all events without any),
+    and how many there are."""
     rating = sa.cast(sa.cast(EventAnswer.value, sa.Text), sa.Integer)
-    query = (sa.select(sa.func.avg(rating), sa.func.count())
-             .join(EventQuestion, EventQuestion.id == EventAnswer.question_id)
-             .join(Event, Event.id == EventQuestion.event_id)
-             .where(EventQuestion.purpose == "survey", EventQuestion.kind == "rating", Event.deleted_at.is_(None)))
-    if not everywhere:
-        query = query.where(Event.organization_id == organization_id)
-    average, count = db.session.execute(query).one()
+    average, count = db.session.execute(
+        sa.select(sa.func.avg(rating), sa.func.count())
+        .join(EventQuestion, EventQuestion.id == EventAnswer.question_id)
+        .join(Event, Event.id == EventQuestion.event_id)
+        .where(EventQuestion.purpose == "survey", EventQuestion.kind == "rating", Event.deleted_at.is_(None),
+               *conditions)
+    ).one()
     return (round(float(average), 1) if count else None), count
 
 

@@ -680,7 +680,7 @@ def series_signup(series_id: int):
         if not shared and not notes:
             return redirect(url_for("events.series_detail", series_id=series.id))
         return render_template("events/series_signup.html", series=series, upcoming=upcoming, form=form,
-                               fields=[form[questions.field_name(group)] for group in shared],
+                               fields=questions.question_fields(form, shared),
                                notes=notes), 422 if form.errors else 200
     try:
         outcomes = register_series(series, current_user)

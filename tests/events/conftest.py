@@ -203,3 +203,14 @@ def answers_of(app, registration_id: int) -> dict[int, object]:
         return dict(db.session.execute(
             sa.select(EventAnswer.question_id, EventAnswer.value).where(EventAnswer.registration_id == registration_id)
         ).all())
+
+
+@pytest.fixture
+def make_organiser(make_member, make_organization):
+    """`make_organiser(slug="tohoku-hr")`: (a staff member, their organisation)."""
+
+    def factory(slug: str = "tohoku-hr"):
+        staff = make_member()
+        return staff, make_organization(staff=[staff], slug=slug)
+
+    return factory

@@ -12,11 +12,6 @@ from tests.conftest import AuthActions
 from tests.events.conftest import set_event
 
 
-def _organiser(make_member, make_organization, slug="tohoku-hr"):
-    staff = make_member()
-    return staff, make_organization(staff=[staff], slug=slug)
-
-
 def _row(app, registration_id) -> Registration:
     with app.app_context():
         registration = db.session.get(Registration, registration_id)
@@ -44,9 +39,9 @@ def test_a_confirmed_member_has_a_ticket_with_a_qr_code_and_the_mail_says_so(cli
         assert client.get(f"/events/{event.id}/ticket").status_code == 404
 
 
-def test_the_organiser_checks_people_in_by_code_and_undoes_it(app, client, auth, make_member, make_organization,
+def test_the_organiser_checks_people_in_by_code_and_undoes_it(app, client, auth, make_member, make_organiser,
                                                               make_event, register):
-    staff, organization = _organiser(make_member, make_organization)
+    staff, organization = make_organiser()
     event = make_event(organization=organization)
     guest = make_member(display_name="佐藤 美咲")
     registration = register(event, guest)
@@ -77,9 +72,9 @@ def test_the_organiser_checks_people_in_by_code_and_undoes_it(app, client, auth,
     assert actions.count("event.check_in") == 2 and "event.check_in_undone" in actions
 
 
-def test_a_forged_or_foreign_code_checks_nobody_in(app, client, auth, make_member, make_organization, make_event,
+def test_a_forged_or_foreign_code_checks_nobody_in(app, client, auth, make_member, make_organiser, make_event,
                                                    register):
-    staff, organization = _organiser(make_member, make_organization)
+    staff, organization = make_organiser()
     event, other = make_event(organization=organization), make_event(organization=organization)
     mine = register(event, make_member())
     elsewhere = register(other, make_member())
@@ -96,9 +91,9 @@ def test_a_forged_or_foreign_code_checks_nobody_in(app, client, auth, make_membe
     assert _row(app, mine.id).attendance is None  # opening the scanned address changes nothing
 
 
-def test_only_organisers_reach_the_desk(client, auth, make_member, make_organization, make_event, register):
-    _staff, organization = _organiser(make_member, make_organization)
-    outsider, _other = _organiser(make_member, make_organization, slug="kyushu-hr")
+def test_only_organisers_reach_the_desk(client, auth, make_member, make_organiser, make_event, register):
+    _staff, organization = make_organiser()
+    outsider, _other = make_organiser(slug="kyushu-hr")
     event = make_event(organization=organization)
     guest = make_member()
     registration = register(event, guest)
@@ -111,8 +106,8 @@ def test_only_organisers_reach_the_desk(client, auth, make_member, make_organiza
         auth.logout()
 
 
-def test_the_desk_is_found_by_name(client, auth, make_member, make_organization, make_event, register):
-    staff, organization = _organiser(make_member, make_organization)
+def test_the_desk_is_found_by_name(client, auth, make_member, make_organiser, make_event, register):
+    staff, organization = make_organiser()
     event = make_event(organization=organization)
     register(event, make_member(display_name="佐藤 美咲"))
     register(event, make_member(display_name="田中 健一", organization_name="塩尻市役所"))
@@ -123,9 +118,9 @@ def test_the_desk_is_found_by_name(client, auth, make_member, make_organization,
     assert "該当する人はいません" in html
 
 
-def test_self_check_in_with_the_attendance_code(app, client, auth, make_member, make_organization, make_event,
+def test_self_check_in_with_the_attendance_code(app, client, auth, make_member, make_organiser, make_event,
                                                 register):
-    staff, organization = _organiser(make_member, make_organization)
+    staff, organization = make_organiser()
     now = utcnow()
     event = make_event(organization=organization, capacity=1, starts_at=now + timedelta(minutes=30))
     attendee, waiting = make_member(), make_member()
@@ -172,8 +167,8 @@ def test_guessing_the_attendance_code_is_rate_limited(make_app, make_member, mak
     assert statuses[:10] == [302] * 10 and statuses[-1] == 429
 
 
-def test_check_ins_count_on_impact(app, client, auth, make_member, make_organization, make_event, register):
-    staff, organization = _organiser(make_member, make_organization)
+def test_check_ins_count_on_impact(app, client, auth, make_member, make_organiser, make_event, register):
+    staff, organization = make_organiser()
     event = make_event(organization=organization)
     registration = register(event, make_member())
     before = client.get("/impact").get_data(as_text=True)

@@ -13,11 +13,6 @@ from members.models import Member
 from tests.events.conftest import answers_of, set_event
 
 
-def _organiser(make_member, make_organization, slug="tohoku-hr"):
-    staff = make_member()
-    return staff, make_organization(staff=[staff], slug=slug)
-
-
 def _registration(app, event, member) -> Registration | None:
     with app.app_context():
         registration = db.session.scalars(sa.select(Registration).where(
@@ -30,9 +25,9 @@ def _registration(app, event, member) -> Registration | None:
 # --- the organiser's editor ------------------------------------------------------------------
 
 
-def test_the_organiser_adds_orders_and_deletes_questions(app, client, auth, make_member, make_organization,
+def test_the_organiser_adds_orders_and_deletes_questions(app, client, auth, make_member, make_organiser,
                                                          make_event):
-    staff, organization = _organiser(make_member, make_organization)
+    staff, organization = make_organiser()
     event = make_event(organization=organization)
     auth.login(staff)
     page = client.get(f"/events/{event.id}/questions/signup")
@@ -56,8 +51,8 @@ def test_the_organiser_adds_orders_and_deletes_questions(app, client, auth, make
 
 
 def test_a_choice_question_needs_two_options_and_keeps_what_was_typed(app, client, auth, make_member,
-                                                                      make_organization, make_event):
-    staff, organization = _organiser(make_member, make_organization)
+                                                                      make_organiser, make_event):
+    staff, organization = make_organiser()
     event = make_event(organization=organization)
     auth.login(staff)
     response = client.post(f"/events/{event.id}/questions/signup",
@@ -70,10 +65,10 @@ def test_a_choice_question_needs_two_options_and_keeps_what_was_typed(app, clien
         assert db.session.scalar(sa.select(sa.func.count()).select_from(EventQuestion)) == 0
 
 
-def test_other_members_and_other_organisations_get_404(client, auth, make_member, make_organization, make_event,
+def test_other_members_and_other_organisations_get_404(client, auth, make_member, make_organiser, make_event,
                                                        ask):
-    staff, organization = _organiser(make_member, make_organization)
-    outsider, _other = _organiser(make_member, make_organization, slug="kyushu-hr")
+    staff, organization = make_organiser()
+    outsider, _other = make_organiser(slug="kyushu-hr")
     event = make_event(organization=organization)
     question = ask(event, "text", "部署")
     auth.login(outsider)
@@ -88,9 +83,9 @@ def test_other_members_and_other_organisations_get_404(client, auth, make_member
     assert client.get(f"/events/{other_event.id}/questions/signup/{question}").status_code == 404
 
 
-def test_an_answered_question_keeps_its_kind(app, client, auth, make_member, make_organization, make_event, ask,
+def test_an_answered_question_keeps_its_kind(app, client, auth, make_member, make_organiser, make_event, ask,
                                              register):
-    staff, organization = _organiser(make_member, make_organization)
+    staff, organization = make_organiser()
     event = make_event(organization=organization)
     question = ask(event, "choice", "参加の目的", choices=("情報収集", "相談"))
     registration = register(event, make_member())
@@ -211,8 +206,8 @@ def test_an_event_without_questions_still_registers_by_api_without_a_body(app, c
 
 
 def test_answers_show_in_the_attendee_list_the_summary_and_the_csv(app, client, auth, make_member,
-                                                                   make_organization, make_event, ask, register):
-    staff, organization = _organiser(make_member, make_organization)
+                                                                   make_organiser, make_event, ask, register):
+    staff, organization = make_organiser()
     event = make_event(organization=organization)
     note = ask(event, "text", "=配慮事項")
     purpose = ask(event, "choice", "目的", choices=("採用", "定着"))
