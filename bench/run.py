@@ -12,7 +12,9 @@ For each database engine (SQLite, PostgreSQL) and each data size (`seed-demo
 2. serves the app with gunicorn (gunicorn.conf.py, sync workers) twice — with
    the visitors' page cache in Redis as in production ("cached"), and with it
    off so every request renders ("rendered") — and measures each page with wrk
-   (a warm-up second, then a bounded run);
+   (a warm-up second, then a bounded run); then as a logged-in member ("member"), and
+   as visitors again while another process commits five registrations a second
+   ("busy": what the page cache is worth on the day signups open);
 3. serves the baseline (bench/baseline.py: Flask + SQLAlchemy + Jinja listing 20
    rows of the same events table) the same way;
 4. writes requests/s, p50, p99 and the ratio to the baseline into bench/RESULTS.md,
@@ -58,7 +60,9 @@ from core.db import normalise_database_url  # noqa: E402
 DEFAULT_PATHS = ["/", "/events/", "/alliance/", "/knowhow/?q=研修", "/events/{event_id}", "/api/v1/events"]
 DEFAULT_SCALES = [1000, 100]
 ENGINES = ["sqlite", "postgresql"]
-MODES = ["cached", "rendered", "member"]
+MODES = ["cached", "rendered", "member", "busy"]
+#: registrations committed per second beside the "busy" mode's requests (another worker's writes)
+BUSY_WRITES_PER_SECOND = 5
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 100.0
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -181,7 +185,9 @@ def results_markdown(configurations: list[Configuration], settings: dict[str, st
         "off, every request renders the whole page from the database (the first request after a",
         "write). *member*: as in production, with a logged-in RAN member's session cookie: the page",
         "cache never serves members, so each page is rendered around the fragments kept per data",
-        "version (core/fragments.py). Ratio: the page's requests/s",
+        "version (core/fragments.py). *busy*: as *cached*, while another process registers a member for an",
+        f"event and cancels again, {BUSY_WRITES_PER_SECOND} commits a second: each retires the cached pages and fragments",
+        "that read the tables it wrote (core/dataversions.py). Ratio: the page's requests/s",
         "over the baseline's. ✗ marks a page below 0.5× the baseline, over 100 ms at p99, or",
         "with errors.",
         "",
@@ -335,6 +341,28 @@ def forget_redis_keys(url: str, prefix: str) -> None:
         client.delete(*keys)
 
 
+@contextmanager
+def writes_meanwhile(mode: str, database_url: str, secret_key: str, redis_url: str, prefix: str, event_id: int):
+    """In the "busy" mode, registrations committed by this process (another worker, same Redis) during the block."""
+    if mode != "busy":
+        yield
+        return
+    from bench.writes import registrations_meanwhile
+
+    application = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret_key, "PAGE_CACHE_SECONDS": 30,
+                              "REDIS_URL": redis_url, "PAGE_CACHE_REDIS_PREFIX": prefix, "RATELIMIT_ENABLED": False})
+    logging.disable(logging.INFO)  # a line per queued confirmation mail
+    try:
+        with registrations_meanwhile(application, event_id, BUSY_WRITES_PER_SECOND):
+            yield
+    finally:
+        logging.disable(logging.NOTSET)
+        with application.app_context():
+            from core.db import db
+
+            db.engine.dispose()
+
+
 def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Configuration:
     configuration = Configuration(engine, scale)
     secret_key = secrets.token_urlsafe(32)
@@ -343,7 +371,8 @@ def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Confi
         started = time.monotonic()
         prepare_database(database_url, scale, workdir, secret_key)
         configuration.seconds_to_seed = time.monotonic() - started
-        paths = [path.format(event_id=sample_event_id(database_url)) for path in args.paths or DEFAULT_PATHS]
+        event_id = sample_event_id(database_url)
+        paths = [path.format(event_id=event_id) for path in args.paths or DEFAULT_PATHS]
         base_environment = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret_key,
                                 RATELIMIT_ENABLED="0", SITE_URL=f"http://{HOST}")
         base_environment.pop("GUNICORN_ACCESS_LOG", None)
@@ -352,7 +381,8 @@ def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Confi
         for mode in args.modes or MODES:
             environment = dict(base_environment, PAGE_CACHE_SECONDS="0")
             prefix = f"ranhub-bench:{uuid.uuid4().hex}:"
-            if mode in ("cached", "member"):
+            cached = mode != "rendered"
+            if cached:
                 environment.update(PAGE_CACHE_SECONDS="30", REDIS_URL=args.redis_url, PAGE_CACHE_REDIS_PREFIX=prefix)
             try:
                 with gunicorn(APP_TARGET, environment, args.workers, workdir / f"app-{engine}-{scale}-{mode}.log",
@@ -360,13 +390,14 @@ def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Confi
                     configuration.pages[mode] = []
                     for path in paths:
                         print(f"[{engine}, scale {scale}, {mode}] wrk {path} …", flush=True)
-                        measured = wrk(base_url + urllib.parse.quote(path, safe="/?=&"), duration=args.duration,
-                                       connections=args.connections, threads=args.threads,
-                                       cookie=cookie if mode == "member" else "")
+                        with writes_meanwhile(mode, database_url, secret_key, args.redis_url, prefix, event_id):
+                            measured = wrk(base_url + urllib.parse.quote(path, safe="/?=&"), duration=args.duration,
+                                           connections=args.connections, threads=args.threads,
+                                           cookie=cookie if mode == "member" else "")
                         measured.url = path
                         configuration.pages[mode].append(measured)
             finally:
-                if mode in ("cached", "member"):
+                if cached:
                     forget_redis_keys(args.redis_url, prefix)
         with gunicorn(BASELINE_TARGET, base_environment, args.workers,
                       workdir / f"baseline-{engine}-{scale}.log", "/") as base_url:
@@ -384,7 +415,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", action="append", dest="scales", type=int,
                         help="seed-demo --scale N (repeat; default 1000 and 100)")
     parser.add_argument("--mode", action="append", dest="modes", choices=MODES,
-                        help="cached, rendered or member (repeat; default all three)")
+                        help="cached, rendered, member or busy (repeat; default all four)")
     parser.add_argument("--url", action="append", dest="paths",
                         help="a path to measure (repeat; default: " + ", ".join(DEFAULT_PATHS) + ")")
     parser.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run (default 10)")

@@ -1,13 +1,14 @@
-"""Parts of a page that are the same for everyone who may see them, rendered once per data version.
+"""Parts of a page that are the same for everyone who may see them, rendered once until what they show changes.
 
 The page cache (core.pagecache) serves whole pages to visitors only; a member's page, and
 every page after a write, is rendered. Yet most of such a page — the directory's list,
 its facets and map — is the same for every viewer of a class. `cached()` keeps that part's
 HTML under its name, the viewer class, the language and the arguments, tagged with the
-data version it was rendered at: any committed write moves the version on (in every
-worker: the same shared version as the page cache), so a fragment is never older than the
-last committed write, and the member's own parts (header, registration state) are rendered
-around it on every request. Entries also expire after PAGE_CACHE_SECONDS (lists that move
+tables it read and their versions (core.dataversions, as the page cache's pages are): a
+committed write to one of them retires it in every worker, so a fragment is never older
+than the last committed write, and a write it does not show (a registration, for the
+directory) leaves it alone. The member's own parts (header, registration state) are
+rendered around it on every request. Entries also expire after PAGE_CACHE_SECONDS (lists that move
 with the clock); with the cache off (`PAGE_CACHE_SECONDS=0`) fragments are rendered every
 time. The loading of the fragment's data belongs inside `render`, so a hit costs no query.
 `kept()` is the same for any immutable value (a member's organisations, the search's names).
@@ -25,8 +26,8 @@ from typing import TypeVar
 from flask import current_app, request
 from markupsafe import Markup
 
+from core import dataversions
 from core.i18n import current_language
-from core.pagecache import data_version
 
 #: fragments kept per process (and app), the most recently used
 KEPT = 500
@@ -41,21 +42,31 @@ def _kept() -> OrderedDict[tuple, tuple[str, float, object]]:
 
 
 def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "everyone") -> T:
-    """The value `name` for `key` and `viewers`, from this process's cache if it was computed at the current data
-    version, else from `compute()` (an immutable value: every request that hits shares it)."""
-    version = data_version()
-    if version is None:
+    """The value `name` for `key` and `viewers`, from this process's cache while none of the tables it was
+    computed from has been written since, else from `compute()` (an immutable value: every request that hits
+    shares it)."""
+    versions = dataversions.current()
+    if versions is None:
         return compute()
     full_key = (name, viewers, current_language(), key)
     entries = _kept()
     now = time.monotonic()
     with _lock:
         entry = entries.get(full_key)
-        if entry is not None and entry[0] == version and entry[1] > now:
+        if entry is not None and entry[1] > now and dataversions.unchanged(entry[0], versions):
             entries.move_to_end(full_key)
-            return entry[2]
-    value = compute()
-    _remember(entries, full_key, (version, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), value))
+            hit = entry
+        else:
+            hit = None
+    if hit is not None:
+        dataversions.read(slot for slot, _version in hit[0])  # the page shows what the fragment read
+        return hit[2]
+    # A member's own fragment may show their objects loaded before it (core.dataversions).
+    with dataversions.recording(with_earlier_reads=viewers.startswith("member:")) as slots:
+        value = compute()
+    if dataversions.current() is not None:  # not when compute() committed a write
+        tags = dataversions.tags(slots, versions)
+        _remember(entries, full_key, (tags, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), value))
     return value
 
 

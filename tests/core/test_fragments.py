@@ -8,6 +8,7 @@ import redis
 import sqlalchemy as sa
 
 from alliance.models import Organization
+from core import dataversions
 from core.db import db
 from members.models import Member
 from tests.conftest import AuthActions
@@ -143,13 +144,13 @@ def test_recording_a_members_visit_keeps_every_cached_page(app, make_member):
     with app.app_context():
         db.session.execute(sa.update(LoginSession).values(last_seen_at=utcnow() - timedelta(days=1)))
         db.session.commit()
-    store = app.extensions["page_cache"]
-    before = store.version()
+    versions = app.extensions[dataversions.EXTENSION_KEY]
+    before = versions.current()
     client.get("/alliance/")
     with app.app_context():
         seen = db.session.scalar(sa.select(sa.func.max(LoginSession.last_seen_at)))
     assert utcnow() - seen.replace(tzinfo=utcnow().tzinfo) < timedelta(minutes=1)  # the visit was recorded …
-    assert store.version() == before  # … and no page was retired for it
+    assert versions.current() == before  # … and no page was retired for it
 
 
 def test_a_members_warm_page_asks_the_database_only_who_they_are(cached_app, make_member, make_organization,

@@ -8,7 +8,7 @@ import redis
 import sqlalchemy as sa
 
 from alliance.models import Organization
-from core import pagecache
+from core import dataversions, pagecache
 from core.db import db
 
 CACHE = pagecache.CACHE_HEADER
@@ -159,21 +159,24 @@ def test_without_redis_a_write_in_one_worker_retires_the_pages_of_the_others(mak
     assert first_worker.test_client().get("/alliance/").headers[CACHE] == "miss"
 
 
-def test_the_shared_version_counts_bumps_from_every_process(tmp_path):
-    version = pagecache.SharedVersion(str(tmp_path / "pagecache.version"))
-    start = version.current()
+def test_the_shared_versions_count_bumps_from_every_process(tmp_path):
+    path = str(tmp_path / "dataversions")
+    versions = dataversions.SharedVersions(path)
+    start = versions.current()
     context = multiprocessing.get_context("fork")
-    workers = [context.Process(target=_bump_times, args=(str(tmp_path / "pagecache.version"), 50)) for _ in range(4)]
+    workers = [context.Process(target=_bump_times, args=(path, 50)) for _ in range(4)]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(30)
     assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
-    assert version.current() == start + 200
-    assert (tmp_path / "pagecache.version").stat().st_mode & 0o777 == 0o600
+    now = versions.current()
+    assert now[3] == start[3] + 200 and now[200] == start[200] + 100  # every slot counted apart
+    assert now[5] == start[5]
+    assert (tmp_path / "dataversions").stat().st_mode & 0o777 == 0o600
 
 
 def _bump_times(path: str, times: int) -> None:
-    version = pagecache.SharedVersion(path)
-    for _ in range(times):
-        version.bump()
+    versions = dataversions.SharedVersions(path)
+    for turn in range(times):
+        versions.bump((3, 200) if turn % 2 else (3,))

@@ -1,0 +1,289 @@
+"""A version per database table, moved on by every committed write to it, and the tables each cached part read.
+
+The page cache (core.pagecache) and the fragments (core.fragments) keep rendered HTML and
+serve it again only while the data it shows is unchanged. A single version for the whole
+database retired every page at every write — the first visitor after a registration paid
+for the directory's facets too. Here each table has a version instead:
+
+- every statement sent to the database passes `_before_cursor_execute`, which reads the
+  table names in its SQL (once per distinct SQL text). A write (INSERT, UPDATE, DELETE)
+  notes its table; after the session's commit those tables' versions move on, in every
+  worker (the counters live in a small file every process of the host maps, or in Redis);
+- a read adds its tables to what the request has read and to what each part being
+  rendered has read (`recording`), so a part is tagged with the tables it depends on and
+  their versions before it read them, and served while all of them are unchanged (`tags`,
+  `unchanged`). A part kept for one member may be drawn from their objects loaded before
+  it (their row, from the login): it also depends on everything the request read before
+  it started. A part shared by a class of viewers cannot be drawn from one viewer's objects
+  and loads its data itself.
+
+Freshness is never traded for reuse: a write whose table is not known (DDL, a write inside
+a WITH) moves EVERYTHING on, which every part depends on; the versions of a request are read
+before its first query, so a part tagged with them is, if anything, older than the data it
+holds; after a request commits, nothing it renders is kept. Each table has one of SLOTS
+counters by hash; a test sees that no two tables share one (a shared counter would retire
+more than needed, never less).
+"""
+
+import fcntl
+import mmap
+import os
+import re
+import struct
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from threading import Lock
+
+import redis
+import sqlalchemy as sa
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy.orm import Session
+
+SLOTS = 1024
+#: changes which counter each table gets: another value when a new table would share one (tests say so)
+SLOT_SALT = "0"
+#: the slot every cached part depends on: a write whose table is unknown moves it on
+EVERYTHING = 0
+#: the versions shared by the worker processes of one host when there is no Redis
+VERSION_FILE = "dataversions"
+EXTENSION_KEY = "ranhub.data_versions"
+#: tables the ORM does not model but pages read (SQLite's full-text index)
+UNMODELLED_TABLES = frozenset({"search_fts", "search_fts_vocab"})
+
+Tags = tuple[tuple[int, int], ...]
+
+
+def slot_of(table: str) -> int:
+    return 1 + zlib.crc32(f"{SLOT_SALT}:{table}".encode()) % (SLOTS - 1)
+
+
+# --- what a statement reads and writes -------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FIRST_WORD = re.compile(r"\s*\(?\s*([A-Za-z]+)")
+_WRITE_TARGET = re.compile(
+    r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)', re.I)
+_DML = re.compile(r"\b(?:INSERT|UPDATE|DELETE)\b", re.I)
+_READS = frozenset({"SELECT", "WITH", "VALUES", "EXPLAIN", "SHOW", "PRAGMA"})
+_NEITHER = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "ANALYZE", "END"})
+_MEMO_LIMIT = 4096
+_memo: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+
+
+def statement_slots(sql: str) -> tuple[frozenset[int], frozenset[int]]:
+    """(slots read, slots written) by one SQL statement."""
+    found = _memo.get(sql)
+    if found is None:
+        found = _parse(sql)
+        if len(_memo) >= _MEMO_LIMIT:  # IN lists of every length make new texts: start again rather than grow
+            _memo.clear()
+        _memo[sql] = found
+    return found
+
+
+def _parse(sql: str) -> tuple[frozenset[int], frozenset[int]]:
+    from core.db import db
+
+    first = _FIRST_WORD.match(sql)
+    keyword = first.group(1).upper() if first else ""
+    if keyword in _NEITHER:
+        return frozenset(), frozenset()
+    if keyword in _READS and not (keyword == "WITH" and _DML.search(sql)):
+        known = db.metadata.tables
+        return frozenset(slot_of(word) for word in set(_WORD.findall(sql))
+                         if word in known or word in UNMODELLED_TABLES), frozenset()
+    target = _WRITE_TARGET.match(sql)
+    return frozenset(), frozenset({slot_of(target.group(1)) if target else EVERYTHING})
+
+
+# --- the versions -----------------------------------------------------------------------------------------------
+
+class SharedVersions:
+    """SLOTS counters in a file that every process on the host maps into memory.
+
+    Each process maps the file itself (after a fork too), reads are plain memory reads,
+    and a bump takes a POSIX record lock (between processes) and a thread lock (within one).
+    """
+
+    SIZE = 8 * SLOTS
+    _FORMAT = struct.Struct(f"<{SLOTS}Q")
+
+    def __init__(self, path: str):
+        self.path = path
+        self._pid: int | None = None
+        self._descriptor = -1
+        self._map: mmap.mmap | None = None
+        self._lock = Lock()
+
+    def _mapped(self) -> mmap.mmap:
+        if self._pid != os.getpid():
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            if os.fstat(descriptor).st_size < self.SIZE:
+                os.ftruncate(descriptor, self.SIZE)
+            self._descriptor, self._map, self._pid = descriptor, mmap.mmap(descriptor, self.SIZE), os.getpid()
+        return self._map
+
+    def current(self) -> tuple[int, ...]:
+        return self._FORMAT.unpack_from(self._mapped())
+
+    def bump(self, slots: Iterable[int]) -> None:
+        mapped = self._mapped()
+        with self._lock:
+            fcntl.lockf(self._descriptor, fcntl.LOCK_EX)
+            try:
+                for slot in slots:
+                    struct.pack_into("<Q", mapped, 8 * slot, struct.unpack_from("<Q", mapped, 8 * slot)[0] + 1)
+            finally:
+                fcntl.lockf(self._descriptor, fcntl.LOCK_UN)
+
+
+class RedisVersions:
+    """The counters as one Redis hash, shared by every worker and host."""
+
+    def __init__(self, client: redis.Redis, key: str):
+        self.client = client
+        self.key = key
+
+    @staticmethod
+    def decode(raw: dict) -> tuple[int, ...]:
+        versions = [0] * SLOTS
+        for slot, value in raw.items():
+            versions[int(slot)] = int(value)
+        return tuple(versions)
+
+    def current(self) -> tuple[int, ...]:
+        return self.decode(self.client.hgetall(self.key))
+
+    def bump(self, slots: Iterable[int]) -> None:
+        pipeline = self.client.pipeline(transaction=False)
+        for slot in slots:
+            pipeline.hincrby(self.key, str(slot), 1)
+        pipeline.execute()
+
+
+def store() -> SharedVersions | RedisVersions | None:
+    return current_app.extensions.get(EXTENSION_KEY) if has_app_context() else None
+
+
+# --- this request: its versions and what it read ---------------------------------------------------------------
+
+def current() -> tuple[int, ...] | None:
+    """The versions as this request first read them (before its first query), or None when nothing may be kept:
+    the cache is off, Redis does not answer, or the request has committed a write."""
+    if "data_versions" not in g:
+        versions = store()
+        try:
+            g.data_versions = versions.current() if versions is not None else None
+        except redis.RedisError:
+            current_app.logger.warning("data versions: Redis did not answer; nothing cached is used")
+            g.data_versions = None
+    return g.data_versions
+
+
+def adopt(versions: tuple[int, ...]) -> None:
+    """Take `versions`, read together with a cached page, as this request's (one round trip to Redis)."""
+    g.data_versions = versions
+
+
+def _frames() -> list[set[int]]:
+    frames = g.get("data_read")
+    if frames is None:
+        frames = g.data_read = [{EVERYTHING}]
+    return frames
+
+
+@contextmanager
+def recording(*, with_earlier_reads: bool) -> Iterator[set[int]]:
+    """Collect the slots read inside the block (and those the request read before it, if asked)."""
+    frames = _frames()
+    frame = set(frames[0]) if with_earlier_reads else {EVERYTHING}
+    frames.append(frame)
+    try:
+        yield frame
+    finally:
+        frames.remove(frame)
+
+
+def read(slots: Iterable[int]) -> None:
+    """Count `slots` as read by the request and every part being rendered (a cached part served)."""
+    for frame in _frames():
+        frame.update(slots)
+
+
+def read_so_far() -> set[int]:
+    return _frames()[0]
+
+
+def tags(slots: Iterable[int], versions: tuple[int, ...]) -> Tags:
+    return tuple((slot, versions[slot]) for slot in slots)
+
+
+def unchanged(tagged: Tags, versions: tuple[int, ...]) -> bool:
+    return all(versions[slot] == version for slot, version in tagged)
+
+
+# --- listeners ----------------------------------------------------------------------------------------------------
+
+_written = threading.local()
+
+
+def _pending() -> set[int]:
+    pending = getattr(_written, "slots", None)
+    if pending is None:
+        pending = _written.slots = set()
+    return pending
+
+
+def _before_cursor_execute(_connection, _cursor, sql, _parameters, context, _executemany) -> None:
+    reads, writes = statement_slots(sql)
+    if writes:
+        # A write no cached part shows (a login session's last visit) says so with
+        # execution_options(affects_pages=False), and retires nothing.
+        if context is None or context.execution_options.get("affects_pages", True):
+            _pending().update(writes)
+    elif reads and has_app_context() and current_app.extensions.get(EXTENSION_KEY) is not None:
+        current()  # the versions are read before the data is
+        read(reads)
+
+
+def _after_rollback(_connection) -> None:
+    _pending().clear()
+
+
+def _after_commit(_session: Session) -> None:
+    pending = _pending()
+    if not pending:
+        return
+    slots = tuple(pending)
+    pending.clear()
+    versions = store()
+    if versions is None:
+        return
+    try:
+        versions.bump(slots)
+    except redis.RedisError:
+        current_app.logger.warning("data versions: Redis did not answer; versions not moved on")
+    # What this request read before its write is not the data now: nothing it renders from here on is kept.
+    g.data_versions = None
+
+
+def _start_request() -> None:
+    # A request inside a test's app context shares its g: each request reads the versions afresh.
+    g.pop("data_versions", None)
+    g.pop("data_read", None)
+
+
+def init_app(app: Flask, redis_client: redis.Redis | None, redis_prefix: str) -> None:
+    app.extensions[EXTENSION_KEY] = (
+        RedisVersions(redis_client, redis_prefix + "versions") if redis_client is not None
+        else SharedVersions(os.path.join(app.instance_path, VERSION_FILE))
+    )
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_request)
+    # Global events (every app in the process shares them); each finds the versions of the app that is current.
+    for target, name, listener in ((sa.Engine, "before_cursor_execute", _before_cursor_execute),
+                                   (sa.Engine, "rollback", _after_rollback),
+                                   (Session, "after_commit", _after_commit)):
+        if not sa.event.contains(target, name, listener):
+            sa.event.listen(target, name, listener)
