@@ -20,7 +20,7 @@ SNIPPET_CHARS = 120
 
 def home_section() -> Markup | None:
     """A few member organisations and the map of where the alliance works (nothing before the first); the same
-    for every viewer, kept per data version."""
+    for every viewer, kept until what it shows is written."""
 
     def render() -> str:
         total = services.count_live_organizations()

@@ -19,7 +19,7 @@ def staff_organization_ids(member=None) -> frozenset[int]:
         return frozenset()
     cache = g.setdefault("_staff_org_ids", {})
     if member.id not in cache:
-        # Asked on every page a member opens (menus, reader classes): kept per data version, as fragments are.
+        # Asked on every page a member opens (menus, reader classes): kept until a write to what they read, as fragments are.
         cache[member.id] = fragments.kept(
             "staff-organisations", member.id, partial(_live_staff_organization_ids, member.id),
             viewers=f"member:{member.id}",

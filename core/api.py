@@ -104,8 +104,8 @@ def list_response(items: list[dict], *, has_more: bool, offset: int, limit: int)
 def list_page(select: sa.Select, to_json: Callable[[Any], dict], *, public_as: str | None = None):
     """The requested page (`limit`, `offset`) of a query's rows in the list shape {items, next}.
 
-    A list that is the same for every caller names itself in `public_as`: its items are then kept per data
-    version and query (core.fragments), as the site's public lists are."""
+    A list that is the same for every caller names itself in `public_as`: its items are then kept per query
+    until a table they read is written (core.fragments), as the site's public lists are."""
     limit, offset = page_limit(), page_offset()
 
     def items() -> tuple[list[dict], bool]:

@@ -12,10 +12,11 @@ for the directory's facets too. Here each table has a version instead:
 - a read adds its tables to what the request has read and to what each part being
   rendered has read (`recording`), so a part is tagged with the tables it depends on and
   their versions before it read them, and served while all of them are unchanged (`tags`,
-  `unchanged`). A part kept for one member may be drawn from their objects loaded before
-  it (their row, from the login): it also depends on everything the request read before
-  it started. A part shared by a class of viewers cannot be drawn from one viewer's objects
-  and loads its data itself.
+  `unchanged`). A part also depends on everything the request read before it started: it
+  may be drawn from objects loaded earlier (the member's row, from the login), and the
+  ORM answers a lazy load from the objects it already holds without asking the database.
+  The login session, read on every member's request, is the exception: no cached part
+  shows it (its writes say so, see `_before_cursor_execute`).
 
 Freshness is never traded for reuse: a write whose table is not known (DDL, a write inside
 a WITH) moves EVERYTHING on, which every part depends on; the versions of a request are read
@@ -34,6 +35,7 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from threading import Lock
 
 import redis
@@ -51,6 +53,8 @@ VERSION_FILE = "dataversions"
 EXTENSION_KEY = "ranhub.data_versions"
 #: tables the ORM does not model but pages read (SQLite's full-text index)
 UNMODELLED_TABLES = frozenset({"search_fts", "search_fts_vocab"})
+#: read to know who is asking and shown by no cached part: not passed on to the parts rendered after
+VIEWER_TABLES = frozenset({"login_sessions"})
 
 Tags = tuple[tuple[int, int], ...]
 
@@ -195,15 +199,21 @@ def _frames() -> list[set[int]]:
 
 
 @contextmanager
-def recording(*, with_earlier_reads: bool) -> Iterator[set[int]]:
-    """Collect the slots read inside the block (and those the request read before it, if asked)."""
+def recording() -> Iterator[set[int]]:
+    """Collect the slots read inside the block, with those the request read before it."""
     frames = _frames()
-    frame = set(frames[0]) if with_earlier_reads else {EVERYTHING}
+    frame = frames[0] - _viewer_slots()
     frames.append(frame)
     try:
         yield frame
     finally:
-        frames.remove(frame)
+        del frames[next(i for i in range(len(frames) - 1, -1, -1) if frames[i] is frame)]  # by identity: sets equal
+        frame.difference_update(_viewer_slots())  # the login, when the member was first asked for inside
+
+
+@cache
+def _viewer_slots() -> frozenset[int]:
+    return frozenset(slot_of(table) for table in VIEWER_TABLES)
 
 
 def read(slots: Iterable[int]) -> None:

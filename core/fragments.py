@@ -14,7 +14,7 @@ time. The loading of the fragment's data belongs inside `render`, so a hit costs
 `kept()` is the same for any immutable value (a member's organisations, the search's names).
 
 `static_part()` is for what shows no data at all — the layout's header and footer: kept per
-process by language and key, with no data version to follow.
+process by language and key, with no table version to follow.
 """
 
 import time
@@ -61,8 +61,7 @@ def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "
     if hit is not None:
         dataversions.read(slot for slot, _version in hit[0])  # the page shows what the fragment read
         return hit[2]
-    # A member's own fragment may show their objects loaded before it (core.dataversions).
-    with dataversions.recording(with_earlier_reads=viewers.startswith("member:")) as slots:
+    with dataversions.recording() as slots:
         value = compute()
     if dataversions.current() is not None:  # not when compute() committed a write
         tags = dataversions.tags(slots, versions)

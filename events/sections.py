@@ -25,7 +25,7 @@ MEMBER_LIMIT = 20
 
 
 def home_section() -> Markup:
-    """The next events on the home page (the same for every viewer: kept per data version)."""
+    """The next events on the home page (the same for every viewer: kept until what it shows is written)."""
     return fragments.cached("events.home", (), lambda: render_section(
         "events/_home_section.html", events=services.upcoming_events(HOME_LIMIT)))
 

@@ -31,8 +31,8 @@ MEMBER_ARTICLES = 10
 
 
 def home_section() -> Markup | None:
-    """The newest knowhow on the home page: the same for every viewer who may read the same articles (kept per
-    data version)."""
+    """The newest knowhow on the home page: the same for every viewer who may read the same articles (kept until
+    what it shows is written)."""
 
     def render() -> str:
         articles = db.session.scalars(

@@ -8,7 +8,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from core.db import db, utcnow
 from members.models import LoginSession
@@ -74,12 +73,5 @@ def _touch(response):
     return response
 
 
-def _load_member() -> None:
-    # Who is asking is read before any fragment is rendered (core.dataversions): otherwise the first template
-    # that mentions current_user, inside a fragment shared by every member, would make it depend on their row.
-    current_user._get_current_object()
-
-
 def init_app(app: Flask) -> None:
-    app.before_request(_load_member)
     app.after_request(_touch)

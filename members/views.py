@@ -2,6 +2,7 @@
 password, mail settings, sessions, data export, deletion, API tokens."""
 
 import json
+from functools import partial
 
 from flask import (
     Blueprint,
@@ -16,7 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from core import fragments, hooks
@@ -220,19 +220,25 @@ def logout():
     return redirect(url_for("core.home"))
 
 
+def _section_html(section, member) -> str:
+    return section(member) or ""
+
+
 def _render_profile(token_form: ApiTokenForm | None = None, status: int = 200):
     member = current_user._get_current_object()
-    # The other rooms' sections (registrations, articles, referrals…) hold no form: kept per member and data
-    # version, as the member's own fragment.
-    sections = fragments.cached("members.me.sections", (), lambda: Markup("").join(
-        hooks.MEMBER_SECTIONS.render_all(member)), viewers=f"member:{member.id}")
+    # The profile card and the other rooms' sections (registrations, articles, referrals…) hold no form: each is
+    # kept per member until a table it read is written, so a registration re-renders the events section and not
+    # the referrals. A fragment also depends on what was read before it (core.dataversions): the card goes first.
     profile_card = fragments.cached("members.me.profile", (), lambda: render_template(
         "members/_my_profile.html", member=member), viewers=f"member:{member.id}")
+    sections = [fragments.cached("members.me.section", (index,), partial(_section_html, section, member),
+                                 viewers=f"member:{member.id}")
+                for index, section in enumerate(hooks.MEMBER_SECTIONS.implementations())]
     page = render_template(
         "members/me.html",
         member=member,
         profile_card=profile_card,
-        sections=[sections],
+        sections=[section for section in sections if section],
         tokens=services.active_api_tokens(member),
         token_form=token_form or ApiTokenForm(),
         new_token=session.pop(NEW_TOKEN_KEY, None),

@@ -115,7 +115,7 @@ def _other_kana(text: str) -> str:
 
 
 def _vocabulary() -> tuple[str, ...]:
-    """Names a visitor may mistype: themes, prefectures and live member organisations (kept per data version)."""
+    """Names a visitor may mistype: themes, prefectures and live member organisations (kept until a write to them)."""
     def names() -> tuple[str, ...]:
         words = {name for theme in refdata.THEMES for name in (theme.name_ja, theme.name_en)}
         words |= {name for prefecture in refdata.PREFECTURES for name in (prefecture.name_ja, prefecture.name_en)}

@@ -1,6 +1,7 @@
 """A version per table (core.dataversions): a write retires the cached pages and fragments that read its table,
 in every worker, and leaves the others — never showing data older than the last committed write."""
 
+import re
 import uuid
 
 import pytest
@@ -85,9 +86,9 @@ def test_a_registration_keeps_the_directory_and_renders_the_events_list_again(ap
 def test_a_fragment_outlives_a_write_it_does_not_show(app, make_member, make_organization, count_queries):
     make_organization(name="断片に残る人事部")
     event = create_event(app, title="断片と関係のない説明会")
+    other = make_member()
     client = member_client(app, make_member())
     client.get("/alliance/")
-    other = make_member()
     sign_up(app, event, other)
     with count_queries() as queries:
         assert "断片に残る人事部" in client.get("/alliance/").get_data(as_text=True)
@@ -167,3 +168,19 @@ def test_through_redis_another_worker_retires_only_what_read_the_table(make_app,
         keys = list(client.scan_iter(prefix + "*"))
         if keys:
             client.delete(*keys)
+
+
+def test_a_registration_re_renders_only_the_sections_of_my_page_that_show_one(app, make_member, count_queries):
+    event = create_event(app, title="マイページの説明会")
+    me, someone = make_member(), make_member()
+    client = member_client(app, me)
+    client.get("/members/me")
+    sign_up(app, event, someone)
+    with count_queries() as queries:
+        assert client.get("/members/me").status_code == 200
+    tables = set(re.findall(r"\b(?:FROM|JOIN) (\w+)", " ".join(queries)))
+    assert "registrations" in tables  # my registrations are looked up again …
+    assert not tables & {"referrals", "project_applications"}  # … my referrals and projects are not
+
+    sign_up(app, event, me)
+    assert "マイページの説明会" in client.get("/members/me").get_data(as_text=True)

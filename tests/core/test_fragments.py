@@ -1,5 +1,5 @@
-"""Fragments (core.fragments): the parts of a page that are the same for every viewer of a class, kept per data
-version — for members and for every request the page cache cannot serve — and never older than a committed write."""
+"""Fragments (core.fragments): the parts of a page that are the same for every viewer of a class, kept until a
+table they read is written — for members and for every request the page cache cannot serve — and never older than a committed write."""
 
 import uuid
 
@@ -167,7 +167,7 @@ def test_a_members_warm_page_asks_the_database_only_who_they_are(cached_app, mak
 
 
 def test_becoming_staff_shows_at_once(cached_app, make_member, make_organization):
-    """A member's organisations are kept per data version: joining one moves it on."""
+    """A member's organisations are kept until their tables are written: joining one retires them."""
     member = make_member()
     client = member_client(cached_app, member)
     assert client.get("/events/manage").status_code == 404

@@ -8,7 +8,7 @@ from tests.conftest import AuthActions
 
 @pytest.fixture
 def app(make_app):
-    """The caches on, as in production: the factories' writes go through this app and move its data version."""
+    """The caches on, as in production: the factories' writes go through this app and move its table versions on."""
     return make_app(PAGE_CACHE_SECONDS=30)
 
 
@@ -47,7 +47,7 @@ def test_visitors_and_members_without_a_role_see_no_tools(client, make_member):
 
 
 def test_the_menu_follows_a_change_of_role_at_once(client, make_member, make_organization):
-    """A member's organisations are kept per data version: joining one shows the tools on the next page."""
+    """A member's organisations are kept until their tables are written: joining one shows the tools on the next page."""
     member = make_member()
     AuthActions(client).login(member)
     assert _menu(client.get("/").get_data(as_text=True)) == ""

@@ -1,7 +1,7 @@
 """Four gunicorn workers on SQLite without Redis tell one truth: fresh pages after every write, exact limits.
 
-Each worker keeps its own page cache, but the data version lives in one file all
-of them map (core/pagecache.py), and rate-limit counters in one SQLite file
+Each worker keeps its own page cache, but the table versions live in one file all
+of them map (core/dataversions.py), and rate-limit counters in one SQLite file
 (core/ratelimit.py). Every read here is a new connection, so it may land on any
 worker.
 """
