@@ -76,6 +76,12 @@ def cached(name: str, key: Hashable, render: Callable[[], str], *, viewers: str 
     return kept(name, key, lambda: Markup(render()), viewers=viewers)  # noqa: S704  # nosec B704
 
 
+def cached_part(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
+    """`{% call cached_part("name", key…) %}…{% endcall %}`: `cached()` from a template, for a part that is the same
+    for every viewer given `key` (an event's description, say)."""
+    return cached(name, key, caller)
+
+
 def static_part(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
     """`{% call static_part("name", key…) %}…{% endcall %}`: a part of a template that shows no data — only the
     language, the templates, the configuration and `key` (a path, say) — rendered once per process, not on every

@@ -106,6 +106,7 @@ def init_app(app: Flask) -> None:
         url_with_args=url_with_args,
         canonical_url=canonical_url,
         static_part=fragments.static_part,
+        cached_part=fragments.cached_part,
         now_year=now_year,
         refdata=refdata,
         render_tile_map=tilemap.render,

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from alliance.models import Organization
 from core.db import Base, UTCDateTime, one_of, utcnow
@@ -166,6 +166,9 @@ class Event(Base):
         back_populates="event",
     )
 
+    #: whether it asks anything at signup, when the query selected it (SIGNUP_QUESTIONS_ASKED): no extra query
+    asks_signup_questions: Mapped[bool | None] = query_expression()
+
     def questions_for(self, purpose: str) -> list["EventQuestion"]:
         return [question for question in self.questions if question.purpose == purpose]
 
@@ -176,7 +179,10 @@ class Event(Base):
     @property
     def asks_at_signup(self) -> bool:
         """Registering takes a step of its own: questions to answer or consent to give."""
-        return bool(self.consent_note) or bool(self.questions_for("signup"))
+        if self.consent_note:
+            return True
+        asked = self.asks_signup_questions
+        return bool(self.questions_for("signup")) if asked is None else bool(asked)
 
     @property
     def seats_left(self) -> int:
@@ -364,3 +370,8 @@ class CalendarFeed(Base):
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+#: with_expression(Event.asks_signup_questions, SIGNUP_QUESTIONS_ASKED): the event page's button without loading
+#: the questions
+SIGNUP_QUESTIONS_ASKED = sa.exists().where(EventQuestion.event_id == Event.id, EventQuestion.purpose == "signup")

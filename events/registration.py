@@ -312,10 +312,13 @@ def stamp_once(registration: Registration, column: str, now: datetime) -> bool:
     ).rowcount == 1
 
 
+# Built once: asked on every member's event page (SQLAlchemy keeps the statement's cache key with it).
+REGISTRATION_OF = sa.select(Registration).where(Registration.event_id == sa.bindparam("event_id"),
+                                                Registration.member_id == sa.bindparam("member_id"))
+
+
 def registration_of(event: Event, member) -> Registration | None:
     """The member's registration for the event (any state), or None."""
     if not getattr(member, "is_authenticated", False):
         return None
-    return db.session.scalars(
-        sa.select(Registration).where(Registration.event_id == event.id, Registration.member_id == member.id)
-    ).first()
+    return db.session.scalars(REGISTRATION_OF, {"event_id": event.id, "member_id": member.id}).first()

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, with_expression
 from wtforms.fields import SelectChoice
 
 from alliance.permissions import acting_organizations, staff_organization_ids
@@ -46,6 +46,7 @@ from events.models import (
     CONFIRMED,
     FORMATS,
     KINDS,
+    SIGNUP_QUESTIONS_ASKED,
     WAITLISTED,
     Event,
     EventSeries,
@@ -70,13 +71,15 @@ STATUS_ORDER = sa.case(
 
 #: one event with what every page of it shows; its series (most events have none: no query then) and its
 #: lottery record (organisers' pages) load when read
-EVENT_QUERY = sa.select(Event).options(joinedload(Event.organization), selectinload(Event.theme_rows),
-                                       joinedload(Event.cover))
+# Built once (its cache key is kept with it). The organiser, cover and themes load where a page shows them:
+# inside the event page's cached part, not on every request.
+EVENT_QUERY = sa.select(Event).where(Event.id == sa.bindparam("event_id")).options(
+    with_expression(Event.asks_signup_questions, SIGNUP_QUESTIONS_ASKED))
 
 
 def get_visible_event_or_404(event_id: int) -> Event:
     """The event if this visitor may see it (drafts: organisers; deleted: admins), else 404."""
-    event = db.session.scalars(EVENT_QUERY.where(Event.id == event_id)).first()
+    event = db.session.scalars(EVENT_QUERY, {"event_id": event_id}).first()
     if event is None or not permissions.is_visible(event):
         abort(404)
     return event

@@ -184,3 +184,15 @@ def test_a_registration_re_renders_only_the_sections_of_my_page_that_show_one(ap
 
     sign_up(app, event, me)
     assert "マイページの説明会" in client.get("/members/me").get_data(as_text=True)
+
+
+def test_the_headers_menu_follows_a_new_name_at_once(app, make_member):
+    member = make_member(display_name="旧姓 花子")
+    client = member_client(app, member)
+    assert "旧姓 花子" in client.get("/alliance/").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(sa.update(Member).where(Member.id == member.id).values(display_name="新姓 花子"))
+        db.session.commit()
+    page = client.get("/alliance/").get_data(as_text=True)
+    assert "新姓 花子" in page and "旧姓 花子" not in page
+    assert 'name="csrf_token"' in page  # the log-out form, rendered around the kept menu
