@@ -3,6 +3,7 @@
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -110,7 +111,13 @@ def label_table(labels: Mapping[str, object], default: str | None = None) -> Cal
 
 def _format(value: datetime | date, pattern: str) -> str:
     """Babel's formatting in Asia/Tokyo for the page's language, without Flask-Babel's per-call look-ups."""
-    locale = _LOCALES.get(current_language(), _LOCALES[DEFAULT_LOCALE])
+    return _formatted(value, pattern, current_language())
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: datetime | date, pattern: str, language: str) -> str:
+    # Lists show the same events' times request after request: Babel formats each once per language.
+    locale = _LOCALES.get(language, _LOCALES[DEFAULT_LOCALE])
     if isinstance(value, datetime):
         if value.tzinfo is None:  # stored as UTC
             value = value.replace(tzinfo=UTC)

@@ -47,7 +47,7 @@ def member_section(member) -> Markup:
         sa.select(Registration)
         .join(Event)
         .where(Registration.member_id == member.id, Event.deleted_at.is_(None), Event.status != "draft")
-        .options(joinedload(Registration.event).selectinload(Event.theme_rows))
+        .options(joinedload(Registration.event))  # the section shows no themes
     )
     upcoming = db.session.scalars(
         base.where(Event.ends_at >= now, Registration.status != CANCELLED)

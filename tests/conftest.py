@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
@@ -375,6 +376,25 @@ def make_app(base_app, _isolated):
 @pytest.fixture
 def app(make_app):
     return make_app()
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_cache_config():
+    """The configuration of a worker whose page cache and table versions are in Redis, as in production, under a
+    prefix of this test's own (its keys removed afterwards); the test is skipped when Redis is not running."""
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    prefix = f"ranhub-test:{uuid.uuid4().hex}:"
+    yield {"PAGE_CACHE_SECONDS": 30, "REDIS_URL": REDIS_TEST_URL, "PAGE_CACHE_REDIS_PREFIX": prefix}
+    keys = list(client.scan_iter(prefix + "*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
 """The visitors' page cache: served again only while nothing was written, never to or from a session."""
 
 import multiprocessing
-import uuid
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 from alliance.models import Organization
@@ -113,18 +111,9 @@ def test_switched_off_with_zero_seconds(make_app):
 
 
 @pytest.fixture
-def redis_app(make_app):
+def redis_app(make_app, redis_cache_config):
     """The cache in Redis (as in production), under a prefix of this test's own."""
-    prefix = f"ranhub-test:{uuid.uuid4().hex}:"
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    yield make_app(PAGE_CACHE_SECONDS=30, REDIS_URL="redis://127.0.0.1:6379/0", PAGE_CACHE_REDIS_PREFIX=prefix)
-    keys = list(client.scan_iter(prefix + "*"))
-    if keys:
-        client.delete(*keys)
+    return make_app(**redis_cache_config)
 
 
 def test_workers_share_pages_and_writes_through_redis(redis_app, make_app):

@@ -95,3 +95,26 @@ def test_the_hand_written_notes_survive_a_new_run(tmp_path):
     assert kept_notes(results) == ""
     results.write_text("# Load benchmark results\n\n| old | table |\n\n## Notes\n\nWhy the rendered pages miss.\n")
     assert kept_notes(results) == "\n## Notes\n\nWhy the rendered pages miss.\n"
+
+
+def test_the_busy_modes_writer_registers_and_cancels_in_turn(make_app, make_member):
+    """bench/writes.py: another member's registration, committed by another worker, again and again."""
+    import time
+
+    from bench.writes import registrations_meanwhile
+    from tests.events.conftest import create_event
+
+    application = make_app(PAGE_CACHE_SECONDS=30)
+    measured = create_event(application, title="測る側のイベント")
+    other = create_event(application, title="書き込む側のイベント", starts_at=measured.starts_at.replace(year=2099))
+    make_member()
+    with registrations_meanwhile(application, measured.id, per_second=50) as done:
+        deadline = time.monotonic() + 10
+        while done["writes"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert done["writes"] >= 3
+    with application.app_context():
+        states = db.session.scalars(sa.select(Registration.status).where(Registration.event_id == other.id)).all()
+        assert set(states) <= {"confirmed", "cancelled"} and len(states) == 1  # one place, taken and given up
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)
+                                 .where(Registration.event_id == measured.id)) == 0
