@@ -1,6 +1,8 @@
 """The event page's own part is kept as a fragment (core.fragments): never shown to a viewer who may see less, never
 older than the last write to the event."""
 
+import re
+
 import pytest
 
 from events.models import EventTheme
@@ -57,3 +59,17 @@ def test_an_edit_to_the_event_or_its_themes_shows_at_once(app, make_member):
         db.session.commit()
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
     assert "シニア" in page
+
+
+def test_a_warm_event_page_reads_only_the_event_and_my_registration(app, make_member, ask, count_queries):
+    """The organiser, cover, themes and questions are read inside the kept part, not on every request."""
+    event = create_event(app, themes=("youth-retention", "seniors"))
+    ask(event, "text", "ご所属を教えてください")
+    client = signed_in(app, make_member())
+    client.get(f"/events/{event.id}")
+    with count_queries() as queries:
+        page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "主催者" in page or "Organiser" in page
+    tables = set(re.findall(r"\b(?:FROM|JOIN) (\w+)", " ".join(queries)))
+    assert tables <= {"login_sessions", "members", "events", "registrations", "event_questions"}, tables
+    assert len(queries) <= 4, queries  # who I am, the event (with whether it asks anything), my registration
