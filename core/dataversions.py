@@ -218,6 +218,7 @@ def _viewer_slots() -> frozenset[int]:
 
 def read(slots: Iterable[int]) -> None:
     """Count `slots` as read by the request and every part being rendered (a cached part served)."""
+    slots = tuple(slots)  # each frame takes them all
     for frame in _frames():
         frame.update(slots)
 

@@ -106,7 +106,7 @@ class CalendarLinks:
 
 
 @lru_cache(maxsize=1024)
-def _links(event_id: int, updated_at, language: str, site: str, title: str, summary: str, starts_at, ends_at,
+def _links(event_id: int, language: str, site: str, title: str, summary: str, starts_at, ends_at,
            location: str) -> CalendarLinks:
     details = f"{summary}\n\n{site_url('events.detail', event_id=event_id)}"
     return CalendarLinks(
@@ -123,8 +123,8 @@ def _links(event_id: int, updated_at, language: str, site: str, title: str, summ
 
 
 def calendar_links(event: Event) -> CalendarLinks:
-    """Google Calendar's and Outlook's "add" links, built once per version of the event and language."""
-    return _links(event.id, event.updated_at, current_language(), current_app.config.get("SITE_URL", ""),
+    """Google Calendar's and Outlook's "add" links, built once per event text, times, place and language."""
+    return _links(event.id, current_language(), current_app.config.get("SITE_URL", ""),
                   event.title, event.summary, event.starts_at, event.ends_at, _location(event))
 
 

@@ -116,17 +116,22 @@ def _stored(question: EventQuestion, data):
     return (data or "").strip()
 
 
-def save_answers(registration: Registration, questions: list[EventQuestion], form) -> None:
-    """Replace the registration's answers to `questions` with the form's (an empty answer is not stored)."""
-    ids = [question.id for question in questions]
-    if not ids:
+def _replace_answers(registration: Registration, given: list[tuple[EventQuestion, object]]) -> None:
+    """Replace the registration's answers to the questions of `given` ((question, form data) pairs); an empty
+    answer is not stored."""
+    if not given:
         return
     db.session.execute(sa.delete(EventAnswer).where(EventAnswer.registration_id == registration.id,
-                                                    EventAnswer.question_id.in_(ids)))
-    for question in questions:
-        value = _stored(question, form[field_name(question)].data)
+                                                    EventAnswer.question_id.in_([q.id for q, _data in given])))
+    for question, data in given:
+        value = _stored(question, data)
         if value not in ("", [], None):
             db.session.add(EventAnswer(question_id=question.id, registration_id=registration.id, value=value))
+
+
+def save_answers(registration: Registration, questions: list[EventQuestion], form) -> None:
+    """Replace the registration's answers to `questions` with the form's."""
+    _replace_answers(registration, [(question, form[field_name(question)].data) for question in questions])
     db.session.flush()
 
 
@@ -201,15 +206,9 @@ def series_form(shared: list[SharedQuestion], notes: list[str], formdata=None):
 def save_series_answers(registrations: dict[int, Registration], shared: list[SharedQuestion], form) -> None:
     """Each new registration (event id → registration) gets the answers to the questions its session asks."""
     for event_id, registration in registrations.items():
-        asked = [question for group in shared for question in group.asked_by if question.event_id == event_id]
-        values = {question.id: form[field_name(group)].data
-                  for group in shared for question in group.asked_by if question.event_id == event_id}
-        db.session.execute(sa.delete(EventAnswer).where(EventAnswer.registration_id == registration.id,
-                                                        EventAnswer.question_id.in_([q.id for q in asked])))
-        for question in asked:
-            value = _stored(question, values[question.id])
-            if value not in ("", [], None):
-                db.session.add(EventAnswer(question_id=question.id, registration_id=registration.id, value=value))
+        _replace_answers(registration, [(question, form[field_name(group)].data)
+                                        for group in shared for question in group.asked_by
+                                        if question.event_id == event_id])
     db.session.flush()
 
 

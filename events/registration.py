@@ -11,6 +11,7 @@ forgot the lock.
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ from events.models import (
     Registration,
 )
 from events.refusals import RegistrationRefused
+from members import notifications
 from members.models import Member
 
 events_table = Event.__table__
@@ -299,6 +301,20 @@ def waitlist_position(registration: Registration | None) -> int | None:
         )
     )
     return ahead + 1
+
+
+def mail_each_once(due: list[Registration], column: str, template: str, notification: str, now: datetime,
+                   context: Callable[[Registration], dict]) -> int:
+    """Mail each registration's member once (reminders, surveys): the registration is stamped in `column` first, so
+    a second or concurrent run sends nothing twice; how many mails were queued."""
+    readers = notifications.wanting(notification, [registration.member_id for registration in due])
+    sent = 0
+    for registration in due:
+        if stamp_once(registration, column, now) and mail_member(
+                registration.member, template, registration.event, notification=notification,
+                wants=registration.member_id in readers, **context(registration)):
+            sent += 1
+    return sent
 
 
 def stamp_once(registration: Registration, column: str, now: datetime) -> bool:

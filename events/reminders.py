@@ -6,10 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from core.db import db, utcnow
-from events.mail import mail_member
 from events.models import CONFIRMED, Event, Registration
-from events.registration import stamp_once
-from members import notifications
+from events.registration import mail_each_once
 
 REMINDER_WINDOW = timedelta(hours=24)
 
@@ -32,11 +30,5 @@ def send_reminders(now: datetime | None = None) -> int:
         .order_by(Registration.id)
         .options(joinedload(Registration.member), joinedload(Registration.event))
     ).all()
-    readers = notifications.wanting("event_reminders", [registration.member_id for registration in due])
-    sent = 0
-    for registration in due:
-        if stamp_once(registration, "reminded_at", now):
-            if mail_member(registration.member, "event_reminder", registration.event, registration=registration,
-                           notification="event_reminders", wants=registration.member_id in readers):
-                sent += 1
-    return sent
+    return mail_each_once(due, "reminded_at", "event_reminder", "event_reminders", now,
+                          lambda registration: {"registration": registration})

@@ -1,21 +1,21 @@
 """The survey after an event: answering it (those present, once) and its results for the organiser (charts, CSV)."""
 
-import csv
-import io
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from core.csv_download import csv_download
 from core.db import db
 from core.i18n import format_local_datetime
 from events import questions, surveys
 from events.checkin import ticket_of
 from events.models import Registration
-from events.views import csv_safe, get_managed_event_or_404, get_visible_event_or_404
+from events.views import get_managed_event_or_404, get_visible_event_or_404
 
 bp = Blueprint("surveys", __name__, url_prefix="/events")
+
 
 @bp.route("/<int:event_id>/survey", methods=["GET", "POST"])
 @login_required
@@ -63,14 +63,7 @@ def results_csv(event_id: int):
         .order_by(Registration.survey_answered_at, Registration.id)
     ).all()
     answers = questions.answers_of([registration.id for registration in responses], [q.id for q in asked])
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("Answered at"), *(question.label for question in asked)])
-    for registration in responses:
-        given = answers.get(registration.id, {})
-        writer.writerow([csv_safe(value) for value in (
-            format_local_datetime(registration.survey_answered_at),
-            *(questions.as_text(given.get(question.id)) for question in asked),
-        )])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="event-{event.id}-survey.csv"'})
+    rows = ((format_local_datetime(registration.survey_answered_at),
+             *(questions.as_text(answers.get(registration.id, {}).get(question.id)) for question in asked))
+            for registration in responses)
+    return csv_download(f"event-{event.id}-survey.csv", [_("Answered at"), *(q.label for q in asked)], rows)

@@ -14,10 +14,8 @@ from sqlalchemy.orm import joinedload
 from core.db import db, utcnow
 from core.routing import site_url
 from events import questions
-from events.mail import mail_member
 from events.models import CONFIRMED, Event, EventAnswer, EventQuestion, Registration
-from events.registration import stamp_once
-from members import notifications
+from events.registration import mail_each_once, stamp_once
 
 #: surveys of events that ended longer ago than this are no longer mailed
 MAILING_WINDOW = timedelta(days=14)
@@ -64,16 +62,8 @@ def send_surveys(now: datetime | None = None) -> int:
         .order_by(Registration.id)
         .options(joinedload(Registration.member), joinedload(Registration.event))
     ).all()
-    readers = notifications.wanting("event_surveys", [registration.member_id for registration in due])
-    sent = 0
-    for registration in due:
-        if stamp_once(registration, "survey_mailed_at", now) and mail_member(
-            registration.member, "event_survey", registration.event, notification="event_surveys",
-            wants=registration.member_id in readers,
-            survey_url=site_url("surveys.answer", event_id=registration.event_id),
-        ):
-            sent += 1
-    return sent
+    return mail_each_once(due, "survey_mailed_at", "event_survey", "event_surveys", now, lambda registration: {
+        "survey_url": site_url("surveys.answer", event_id=registration.event_id)})
 
 
 # --- figures --------------------------------------------------------------------------------

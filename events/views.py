@@ -1,18 +1,14 @@
 """Event pages: list, detail, signup/cancel, organiser tools, calendars, series."""
 
-import csv
-import io
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,6 +20,7 @@ from alliance.permissions import acting_organizations, staff_organization_ids
 from core import fragments, pictures, refdata
 from core.audit import audit
 from core.auth import admin_required, confirmed_required, is_admin
+from core.csv_download import csv_download
 from core.db import db, utcnow
 from core.forms import EmptyForm, choice_list
 from core.i18n import format_local_datetime
@@ -69,10 +66,9 @@ STATUS_ORDER = sa.case(
 # --- loading --------------------------------------------------------------------
 
 
-#: one event with what every page of it shows; its series (most events have none: no query then) and its
-#: lottery record (organisers' pages) load when read
-# Built once (its cache key is kept with it). The organiser, cover and themes load where a page shows them:
-# inside the event page's cached part, not on every request.
+#: one event, built once (SQLAlchemy keeps its cache key with it), with whether it asks anything at signup; the
+#: organiser, cover, themes, series and lottery record load where a page shows them (the event page's cached
+#: part), not on every request
 EVENT_QUERY = sa.select(Event).where(Event.id == sa.bindparam("event_id")).options(
     with_expression(Event.asks_signup_questions, SIGNUP_QUESTIONS_ASKED))
 
@@ -479,16 +475,6 @@ def attendees_csv(event_id: int):
     question_ids = [question.id for question in asked]
 
     def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-
-        def line(values) -> str:
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow([csv_safe(value) for value in values])
-            return buffer.getvalue()
-
-        yield "\ufeff" + line(header)
         waitlist_rank = 0
         result = db.session.scalars(_attendee_query(event).execution_options(yield_per=500))
         for batch in result.partitions():
@@ -501,7 +487,7 @@ def attendees_csv(event_id: int):
                     waitlist_rank += 1
                     position = waitlist_rank
                 given = answers.get(registration.id, {})
-                yield line((
+                yield (
                     registration.id,
                     member.display_name if member else _("(deleted account)"),
                     member.email if member else "",
@@ -512,20 +498,9 @@ def attendees_csv(event_id: int):
                     str(attendance_names.get(registration.attendance or "", "")),
                     registration.ticket_code if registration.status == CONFIRMED else "",
                     *(questions.as_text(given.get(question_id)) for question_id in question_ids),
-                ))
+                )
 
-    filename = f"event-{event.id}-attendees.csv"
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas typed by members (=, +, -, @ at the start)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_download(f"event-{event.id}-attendees.csv", header, rows())
 
 
 @bp.post("/<int:event_id>/attendance")
@@ -629,7 +604,8 @@ def get_series_or_404(series_id: int) -> EventSeries:
         .where(EventSeries.id == series_id, EventSeries.deleted_at.is_(None))
         .options(
             joinedload(EventSeries.organization),
-            selectinload(EventSeries.events).selectinload(Event.theme_rows),
+            # the themes each session shows, the questions the signup step asks (no query per session)
+            selectinload(EventSeries.events).options(selectinload(Event.theme_rows), selectinload(Event.questions)),
         )
     ).first()
     if series is None:

@@ -148,3 +148,12 @@ def test_a_registration_re_renders_only_the_sections_of_my_page_that_show_one(ap
     sign_up(app, event, me)
     assert "マイページの説明会" in client.get("/members/me").get_data(as_text=True)
 
+
+
+def test_a_kept_value_served_inside_a_fragment_counts_for_the_fragment_and_the_page(app):
+    """The staff member's organisations, kept, served while the directory is rendered: both depend on them."""
+    with app.test_request_context():
+        with dataversions.recording() as fragment:
+            dataversions.read(slot for slot in slots("organization_staff"))
+        assert slots("organization_staff") <= fragment
+        assert slots("organization_staff") <= dataversions.read_so_far()

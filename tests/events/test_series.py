@@ -152,3 +152,21 @@ def test_a_series_asks_its_sessions_questions_once(app, client, auth, make_membe
             .join(EventAnswer, EventAnswer.registration_id == Registration.id)
             .join(EventQuestion, EventQuestion.id == EventAnswer.question_id)).all()
     assert len(rows) == 6 and all(value == "総務部" and event_id == asked_by for event_id, value, asked_by in rows)
+
+
+def test_the_series_page_and_its_signup_step_read_the_sessions_questions_at_once(
+        app, client, auth, make_member, make_event, series_with_sessions, count_queries):
+    """Whether a session asks anything is read for all sessions together, not one query per session (they ask
+    nothing here, so every one of them is looked at)."""
+    auth.login(make_member())
+    series_id = series_with_sessions[0]
+    for path in (f"/events/series/{series_id}", f"/events/series/{series_id}/signup"):
+        client.get(path)
+        with count_queries() as before:
+            client.get(path)
+        for day in (20, 30):
+            make_event(series_id=series_id, starts_at=soon(day))
+        client.get(path)
+        with count_queries() as after_two_more:
+            client.get(path)
+        assert len(after_two_more) == len(before), path
