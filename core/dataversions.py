@@ -199,16 +199,18 @@ def _frames() -> list[set[int]]:
 
 
 @contextmanager
-def recording() -> Iterator[set[int]]:
-    """Collect the slots read inside the block, with those the request read before it."""
+def recording(*, of_viewer: bool = False) -> Iterator[set[int]]:
+    """Collect the slots read inside the block, with those the request read before it — the login sessions only
+    for what is the viewer's own login (`of_viewer`: the member a session key stands for)."""
     frames = _frames()
-    frame = frames[0] - _viewer_slots()
+    frame = set(frames[0]) if of_viewer else frames[0] - _viewer_slots()
     frames.append(frame)
     try:
         yield frame
     finally:
         del frames[next(i for i in range(len(frames) - 1, -1, -1) if frames[i] is frame)]  # by identity: sets equal
-        frame.difference_update(_viewer_slots())  # the login, when the member was first asked for inside
+        if not of_viewer:
+            frame.difference_update(_viewer_slots())  # the login, when the member was first asked for inside
 
 
 @cache

@@ -27,7 +27,7 @@ from flask import current_app, request
 from markupsafe import Markup
 
 from core import dataversions
-from core.i18n import current_language
+from core.i18n import LANGUAGES, current_language
 
 #: fragments kept per process (and app), the most recently used
 KEPT = 500
@@ -41,10 +41,11 @@ def _kept() -> OrderedDict[tuple, tuple[str, float, object]]:
     return current_app.extensions.setdefault(EXTENSION_KEY, OrderedDict())
 
 
-def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "everyone") -> T:
+def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "everyone",
+         of_viewer: bool = False) -> T:
     """The value `name` for `key` and `viewers`, from this process's cache while none of the tables it was
     computed from has been written since, else from `compute()` (an immutable value: every request that hits
-    shares it)."""
+    shares it). `of_viewer`: the value is who a login session stands for, and follows the login sessions too."""
     versions = dataversions.current()
     if versions is None:
         return compute()
@@ -61,12 +62,19 @@ def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "
     if hit is not None:
         dataversions.read(slot for slot, _version in hit[0])  # the page shows what the fragment read
         return hit[2]
-    with dataversions.recording() as slots:
+    with dataversions.recording(of_viewer=of_viewer) as slots:
         value = compute()
     if dataversions.current() is not None:  # not when compute() committed a write
         tags = dataversions.tags(slots, versions)
         _remember(entries, full_key, (tags, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), value))
     return value
+
+
+def forget(name: str, key: Hashable, *, viewers: str = "everyone") -> None:
+    """Drop what this process keeps of `name` for `key` (in every language): it is asked for again next time."""
+    with _lock:
+        for language in LANGUAGES:
+            _kept().pop((name, viewers, language, key), None)
 
 
 def cached(name: str, key: Hashable, render: Callable[[], str], *, viewers: str = "everyone") -> Markup:

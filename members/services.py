@@ -1,7 +1,7 @@
 """Account rules: signup, passwords, profile, erasure, login sessions, API tokens, admins."""
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -10,9 +10,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
-from core import hooks
+from core import fragments, hooks
 from core.audit import AuditEntry, audit
 from core.db import db, utcnow
 from core.forms import normalise_email_input
@@ -367,25 +369,59 @@ def end_other_sessions(member: Member) -> None:
     )
 
 
-#: asked on every request of a logged-in member: built once (its compiled form is then found by identity); few
-#: pages read the member's themes (a query then, not on every request)
+#: asked on a logged-in member's request when this process does not hold the answer: built once (its compiled
+#: form is then found by identity); few pages read the member's themes (a query then, not on every request)
 MEMBER_OF_SESSION = (
     sa.select(Member, LoginSession.id, LoginSession.last_seen_at).join(LoginSession)
     .where(LoginSession.key_hash == sa.bindparam("key_hash")).options(lazyload(Member.theme_rows))
 )
+_MEMBER_COLUMNS = tuple(column.key for column in sa.inspect(Member).column_attrs)
+_MEMBER_ID = _MEMBER_COLUMNS.index("id")
+KEPT_MEMBER = "members.of_session"
 
 
 def member_for_session_key(key: str) -> Member | None:
-    """Flask-Login's user loader: the member of a live login session."""
+    """Flask-Login's user loader: the member of a live login session.
+
+    The member's row is kept by this process (core.fragments.kept) until the members or the login sessions
+    are written — a logout, an ended session, an edited profile — in any worker: a warm member's page then
+    asks the database nothing at all.
+    """
     if not key:
         return None
-    found = db.session.execute(MEMBER_OF_SESSION, {"key_hash": secret_digest(key)}).first()
+    key_hash = secret_digest(key)
+    found = fragments.kept(KEPT_MEMBER, key_hash, lambda: _member_row(key_hash), of_viewer=True)
+    if found is None:
+        return None
+    values, login_session_id, last_seen_at = found
+    member = _attached(values)
+    member.session_key = key
+    member.login_session_id = login_session_id
+    if sessions.note_visit(login_session_id, last_seen_at):
+        # Its last visit is about to be written without retiring anything: this process asks again next time.
+        fragments.forget(KEPT_MEMBER, key_hash)
+    return member
+
+
+def _member_row(key_hash: str) -> tuple[tuple, int, datetime | None] | None:
+    found = db.session.execute(MEMBER_OF_SESSION, {"key_hash": key_hash}).first()
     if found is None:
         return None
     member, login_session_id, last_seen_at = found
-    member.session_key = key
-    member.login_session_id = login_session_id
-    sessions.note_visit(login_session_id, last_seen_at)
+    return tuple(getattr(member, name) for name in _MEMBER_COLUMNS), login_session_id, last_seen_at
+
+
+def _attached(values: tuple) -> Member:
+    """The member of a kept row as a persistent object of this request's session, as a query would give it."""
+    identity = identity_key(Member, values[_MEMBER_ID])
+    member = db.session.identity_map.get(identity)
+    if member is not None:
+        return member
+    member = Member.__mapper__.class_manager.new_instance()
+    for name, value in zip(_MEMBER_COLUMNS, values, strict=True):
+        set_committed_value(member, name, value)
+    make_transient_to_detached(member)
+    db.session.add(member)
     return member
 
 

@@ -49,10 +49,12 @@ def seen_now() -> dict:
     return {"last_seen_at": utcnow(), "ip_prefix": ip_prefix(request.remote_addr)}
 
 
-def note_visit(login_session_id: int, last_seen_at) -> None:
-    """Called by the user loader: remember to record this visit if the last one is old."""
+def note_visit(login_session_id: int, last_seen_at) -> bool:
+    """Called by the user loader: remember to record this visit if the last one is old (and say so)."""
     if last_seen_at is None or utcnow() - last_seen_at > TOUCH_EVERY:
         g.touch_login_session = login_session_id
+        return True
+    return False
 
 
 def _touch(response):

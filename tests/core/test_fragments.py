@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alliance.models import Organization
 from core import dataversions
 from core.db import db
-from members.models import Member
+from members.models import LoginSession, Member
 from tests.conftest import AuthActions
 from tests.events.conftest import create_event
 
@@ -120,12 +120,11 @@ def test_with_the_cache_off_nothing_is_kept(make_app, make_member, make_organiza
     assert "ranhub.fragments" not in application.extensions
 
 
-def test_recording_a_members_visit_keeps_every_cached_page(app, make_member):
+def test_recording_a_members_visit_keeps_every_cached_page(app, make_member, count_queries):
     """The last-visit time of a login session shows on no cached page: writing it does not retire them all."""
     from datetime import timedelta
 
     from core.db import utcnow
-    from members.models import LoginSession
 
     client = member_client(app, make_member())
     with app.app_context():
@@ -138,19 +137,37 @@ def test_recording_a_members_visit_keeps_every_cached_page(app, make_member):
         seen = db.session.scalar(sa.select(sa.func.max(LoginSession.last_seen_at)))
     assert utcnow() - seen.replace(tzinfo=utcnow().tzinfo) < timedelta(minutes=1)  # the visit was recorded …
     assert versions.current() == before  # … and no page was retired for it
+    for _ in range(2):  # once: the member's kept row, which holds the older time, is asked for again
+        with count_queries() as queries:
+            client.get("/alliance/")
+        assert not [query for query in queries if query.lstrip().upper().startswith("UPDATE")]
 
 
-def test_a_members_warm_page_asks_the_database_only_who_they_are(cached_app, make_member, make_organization,
-                                                                 count_queries):
-    """Their organisations, the page's lists and the layout are kept; the login session is read every time."""
+def test_a_members_warm_page_asks_the_database_nothing(cached_app, make_member, make_organization, count_queries):
+    """Who they are, their organisations, the page's lists and the layout are kept; マイページ reads the member's
+    API tokens, which it shows beside a form, every time."""
     make_organization(name="数を数える人事部")
     client = member_client(cached_app, make_member())
     for path in ("/", "/events/", "/alliance/", "/members/me"):
         client.get(path)
         with count_queries() as queries:
             assert client.get(path).status_code == 200
-        kept_out = [q for q in queries if "login_sessions" not in q and "api_tokens" not in q]
+        kept_out = [q for q in queries if "api_tokens" not in q]
         assert kept_out == [], (path, kept_out)
+
+
+def test_a_session_ended_in_another_worker_is_logged_out_at_once(make_app, make_member):
+    """The member of a login session is kept by each worker until the login sessions are written."""
+    first_worker, second_worker = make_app(PAGE_CACHE_SECONDS=30), make_app(PAGE_CACHE_SECONDS=30)
+    member = make_member(display_name="別の端末で締め出す人")
+    browser = member_client(first_worker, member)
+    assert "別の端末で締め出す人" in browser.get("/members/me").get_data(as_text=True)
+    assert "別の端末で締め出す人" in browser.get("/members/me").get_data(as_text=True)  # from what it keeps
+    with second_worker.app_context():
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.member_id == member.id))
+        db.session.commit()
+    response = browser.get("/members/me")
+    assert response.status_code == 302 and "/members/login" in response.headers["Location"]
 
 
 def test_becoming_staff_shows_at_once(cached_app, make_member, make_organization):

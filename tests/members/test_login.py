@@ -1,5 +1,8 @@
 """Login and logout: one message for every failure, sessions that die, safe redirects."""
 
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
 import pytest
 import sqlalchemy as sa
 
@@ -66,6 +69,32 @@ def test_session_cookie_flags(client, make_member):
     response = client.post("/members/login", data={"email": member.email, "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_members_cookie_is_signed_again_once_a_day_not_with_every_page(client, make_member, monkeypatch):
+    """A permanent session slides: its cookie (14 days) is sent again when the one the browser holds is a day
+    old, not re-signed for every page."""
+    from core.security import SessionCookies
+
+    member = make_member()
+    assert "ranhub_session=" in client.post("/members/login", data={"email": member.email, "password": PASSWORD},
+                                            ).headers["Set-Cookie"]
+    client.get("/members/me")  # the first page puts the form's CSRF token in the session
+    page = client.get("/members/me")
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    monkeypatch.setattr(SessionCookies, "REFRESH_AFTER", timedelta(0))
+    cookie = client.get("/members/me").headers["Set-Cookie"]
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    assert timedelta(days=13) < expires - datetime.now(UTC) <= timedelta(days=14)
+
+
+def test_a_forged_session_cookie_is_an_empty_session(client, make_member):
+    member = make_member()
+    client.post("/members/login", data={"email": member.email, "password": PASSWORD})
+    value = client.get_cookie("ranhub_session").value
+    client.set_cookie("ranhub_session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    response = client.get("/members/me")
+    assert response.status_code == 302 and "/members/login" in response.headers["Location"]
 
 
 def test_secure_cookie_behind_https(make_app, make_member):
