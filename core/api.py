@@ -101,11 +101,13 @@ def list_response(items: list[dict], *, has_more: bool, offset: int, limit: int)
     return jsonify(items=items, next=next_url)
 
 
-def list_page(select: sa.Select, to_json: Callable[[Any], dict], *, public_as: str | None = None):
+def list_page(select: sa.Select, to_json: Callable[[Any], dict], *, public_as: str | None = None,
+              complete: Callable[[list[dict]], list[dict]] | None = None):
     """The requested page (`limit`, `offset`) of a query's rows in the list shape {items, next}.
 
     A list that is the same for every caller names itself in `public_as`: its items are then kept per query
-    until a table they read is written (core.fragments), as the site's public lists are."""
+    until a table they read is written (core.fragments), as the site's public lists are; `complete` adds to
+    them, on every request, what moves too often to be kept with them (an event's seats)."""
     limit, offset = page_limit(), page_offset()
 
     def items() -> tuple[list[dict], bool]:
@@ -114,6 +116,8 @@ def list_page(select: sa.Select, to_json: Callable[[Any], dict], *, public_as: s
 
     page, has_more = items() if public_as is None else fragments.kept(
         public_as, fragments.query_arguments(), items)
+    if complete is not None:
+        page = complete(page)
     return list_response(page, has_more=has_more, offset=offset, limit=limit)
 
 

@@ -18,6 +18,12 @@ for the directory's facets too. Here each table has a version instead:
   The login session, read on every member's request, is the exception: no cached part
   shows it (its writes say so, see `_before_cursor_execute`).
 
+A table may have a part with a version of its own (`column_part`): an event's seat counters,
+moved by every registration, are shown by few of the parts that read events. An UPDATE
+that sets only the part's columns moves the part's version, not the table's; a read
+depends on the part when its SQL names one of those columns, so a list that leaves them
+out (and fills them in per request) outlives a registration.
+
 Freshness is never traded for reuse: a write whose table is not known (DDL, a write inside
 a WITH) moves EVERYTHING on, which every part depends on; the versions of a request are read
 before its first query, so a part tagged with them is, if anything, older than the data it
@@ -74,6 +80,22 @@ _READS = frozenset({"SELECT", "WITH", "VALUES", "EXPLAIN", "SHOW", "PRAGMA"})
 _NEITHER = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "ANALYZE", "END"})
 _MEMO_LIMIT = 4096
 _memo: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+#: table → (its part's name, the part's columns), see `column_part`
+_parts: dict[str, tuple[str, frozenset[str]]] = {}
+_SET_CLAUSE = re.compile(r'\s*UPDATE\s+"?\w+"?\s+SET\s', re.I)
+_SET_TOKENS = re.compile(r"[(),]|\b(?:WHERE|RETURNING|FROM)\b", re.I)
+_ASSIGNED = re.compile(r'\s*"?(\w+)"?\s*=')
+
+
+def column_part(table: str, part: str, columns: Iterable[str]) -> None:
+    """Give `columns` of `table` a version of their own, named `part`: an UPDATE setting only them moves `part`
+    alone; every other write to `table` moves both; a read of `table` naming one of them depends on both."""
+    _parts[table] = (part, frozenset(columns))
+    _memo.clear()
+
+
+def parts() -> tuple[str, ...]:
+    return tuple(part for part, _columns in _parts.values())
 
 
 def statement_slots(sql: str) -> tuple[frozenset[int], frozenset[int]]:
@@ -96,10 +118,44 @@ def _parse(sql: str) -> tuple[frozenset[int], frozenset[int]]:
         return frozenset(), frozenset()
     if keyword in _READS and not (keyword == "WITH" and _DML.search(sql)):
         known = db.metadata.tables
-        return frozenset(slot_of(word) for word in set(_WORD.findall(sql))
-                         if word in known or word in UNMODELLED_TABLES), frozenset()
+        words = set(_WORD.findall(sql))
+        tables = {word for word in words if word in known or word in UNMODELLED_TABLES}
+        tables.update(part for table, (part, columns) in _parts.items() if table in tables and columns & words)
+        return frozenset(slot_of(table) for table in tables), frozenset()
     target = _WRITE_TARGET.match(sql)
-    return frozenset(), frozenset({slot_of(target.group(1)) if target else EVERYTHING})
+    if target is None:
+        return frozenset(), frozenset({EVERYTHING})
+    table = target.group(1)
+    if table not in _parts:
+        return frozenset(), frozenset({slot_of(table)})
+    part, columns = _parts[table]
+    assigned = _assigned_columns(sql)
+    if assigned and assigned <= columns:
+        return frozenset(), frozenset({slot_of(part)})
+    return frozenset(), frozenset({slot_of(table), slot_of(part)})
+
+
+def _assigned_columns(sql: str) -> frozenset[str] | None:
+    """The columns an UPDATE's SET clause assigns, or None when the clause is not plainly `a=…, b=…`."""
+    start = _SET_CLAUSE.match(sql)
+    if start is None or "'" in sql:  # not an UPDATE, or a literal that could hold anything
+        return None
+    columns, depth, begin = set(), 0, start.end()
+    for token in [*_SET_TOKENS.finditer(sql, begin), None]:
+        text = token.group() if token is not None else ""
+        if text in ("(", ")"):
+            depth += 1 if text == "(" else -1
+            continue
+        if depth:
+            continue
+        assignment = _ASSIGNED.match(sql, begin, token.start() if token is not None else len(sql))
+        if assignment is None:
+            return None
+        columns.add(assignment.group(1))
+        if text != ",":  # the clause ends (WHERE, RETURNING, FROM, or the statement)
+            return frozenset(columns)
+        begin = token.end()
+    return None
 
 
 # --- the versions -----------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Locale selection (Japanese first, `?lang=` or the language switch sets a cookie) and formatting."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -44,6 +45,16 @@ def _bind_translations(_app, template, context, **_extra) -> None:
 
 def _unbind_translations(_app, template, context, **_extra) -> None:
     _rendering.set(_rendering.get()[:-1])
+
+
+@contextmanager
+def translations_bound() -> Iterator[None]:
+    """As inside render_template: for a template's macro called from Python (once per row)."""
+    _bind_translations(None, None, None)
+    try:
+        yield
+    finally:
+        _unbind_translations(None, None, None)
 
 
 def _translations():

@@ -34,13 +34,31 @@ def check_page(page: int, pages: int) -> None:
         abort(404)
 
 
+def _counted(select: sa.Select) -> sa.Select:
+    """`select`'s rows as a count's subquery: its FROM and WHERE, a constant for columns (a count reads no column
+    it does not filter on — nor does a cached list then depend on them, core.dataversions)."""
+    select = select.order_by(None)
+    if select._distinct or select._distinct_on:  # noqa: SLF001 - the rows are those of the columns
+        return select
+    return select.with_only_columns(sa.literal_column("1"), maintain_column_froms=True)
+
+
+class CountedPagination(SelectPagination):
+    """A page of a list, counted without selecting the list's columns."""
+
+    def _query_count(self) -> int:
+        select = _counted(self._query_args["select"])
+        return self._query_args["session"].execute(sa.select(sa.func.count()).select_from(select.subquery())
+                                                   ).scalar_one()
+
+
 class CappedPagination(SelectPagination):
     """A page of a list whose total stops at COUNT_CAP (`capped` tells whether more exist)."""
 
     capped = False
 
     def _query_count(self) -> int:
-        select = self._query_args["select"].order_by(None).limit(COUNT_CAP + 1)
+        select = _counted(self._query_args["select"]).limit(COUNT_CAP + 1)
         count = self._query_args["session"].execute(
             sa.select(sa.func.count()).select_from(select.subquery())
         ).scalar_one()
@@ -51,7 +69,7 @@ class CappedPagination(SelectPagination):
 def paginate(select: sa.Select, per_page: int, *, capped: bool = False) -> SelectPagination:
     """The requested page of `select` (404 past the end); `capped` for lists that may grow without bound."""
     page = requested_page()
-    pagination_class = CappedPagination if capped else SelectPagination
+    pagination_class = CappedPagination if capped else CountedPagination
     pagination = pagination_class(select=select, session=db.session(), page=page, per_page=per_page,
                                   max_per_page=None, error_out=False)
     check_page(page, pagination.pages)

@@ -16,6 +16,7 @@ from events import (
     question_views,
     questions,
     search_index,
+    seats,
     sections,
     services,
     sitemap,
@@ -33,6 +34,7 @@ def _label(labels: dict):
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    seats.init_app(app)
     for room in (question_views, checkin_views, survey_views, followup_views, calendar_feed):
         app.register_blueprint(room.bp)
     csrf.exempt(api.bp)

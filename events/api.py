@@ -30,7 +30,7 @@ from core.api import (
 )
 from core.auth import require_confirmed
 from core.db import db, utcnow
-from events import questions, refusals, services
+from events import questions, refusals, seats, services
 from events.models import ACTIVE_STATES, Event, Registration
 from events.registration import cancel_registration, register, waitlist_position
 
@@ -60,6 +60,11 @@ def _iso(value: datetime | None) -> str | None:
 
 def event_json(event: Event) -> dict:
     """The public event object. It never carries the online meeting URL."""
+    return {**_event_fields(event), **seats.seats_json(event)}
+
+
+def _event_fields(event: Event) -> dict:
+    """The public event object but its seats (which a list fills in per request: events.seats)."""
     return {
         "id": event.id,
         "title": event.title,
@@ -72,9 +77,6 @@ def event_json(event: Event) -> dict:
         "prefecture": event.prefecture,
         "themes": list(event.themes),
         "capacity": event.capacity,
-        "confirmed_count": event.confirmed_count,
-        "waitlist_count": event.waitlist_count,
-        "seats_left": event.seats_left,
         "allocation": event.allocation,
         "audience": event.audience,
         "summary": event.summary,
@@ -105,7 +107,8 @@ def list_events():
         query = query.where(Event.theme_rows.any(theme=theme))
     if prefecture:
         query = query.where(Event.prefecture == prefecture)
-    return list_page(query, event_json, public_as="api.events")
+    return list_page(query.options(*seats.WITHOUT_SEATS), _event_fields, public_as="api.events",
+                     complete=seats.with_seats_json)
 
 
 def _public_event_or_404(event_id: int) -> Event:

@@ -63,7 +63,49 @@ class EventSeries(Base):
         return f"<EventSeries {self.id}>"
 
 
-class Event(Base):
+class SeatFigures:
+    """What an event's seat badge says, from its status, allocation, capacity and counters (an Event, or the
+    figures a list fills in per request: events.seats)."""
+
+    status: str
+    allocation: str
+    drawn_at: datetime | None
+    capacity: int
+    confirmed_count: int
+    waitlist_count: int
+    applied_count: int
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def few_seats_left(self) -> bool:
+        """残りわずか: a tenth of the seats or three, whichever is more, and not yet full."""
+        return 0 < self.seats_left <= max(3, self.capacity // 10)
+
+    @property
+    def is_full(self) -> bool:
+        return self.confirmed_count >= self.capacity
+
+    @property
+    def is_lottery(self) -> bool:
+        return self.allocation == "lottery"
+
+    @property
+    def draw_done(self) -> bool:
+        return self.drawn_at is not None
+
+    @property
+    def awaiting_draw(self) -> bool:
+        return self.is_lottery and self.drawn_at is None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
+class Event(SeatFigures, Base):
     """A seminar, 相談会, meeting, conference or training session."""
 
     __tablename__ = "events"
@@ -183,35 +225,6 @@ class Event(Base):
             return True
         asked = self.asks_signup_questions
         return bool(self.questions_for("signup")) if asked is None else bool(asked)
-
-    @property
-    def seats_left(self) -> int:
-        return max(self.capacity - self.confirmed_count, 0)
-
-    @property
-    def few_seats_left(self) -> bool:
-        """残りわずか: a tenth of the seats or three, whichever is more, and not yet full."""
-        return 0 < self.seats_left <= max(3, self.capacity // 10)
-
-    @property
-    def is_full(self) -> bool:
-        return self.confirmed_count >= self.capacity
-
-    @property
-    def is_lottery(self) -> bool:
-        return self.allocation == "lottery"
-
-    @property
-    def draw_done(self) -> bool:
-        return self.drawn_at is not None
-
-    @property
-    def awaiting_draw(self) -> bool:
-        return self.is_lottery and self.drawn_at is None
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
 
     @property
     def has_online_part(self) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from alliance.models import Organization
 from core.audit import audit
 from core.db import db, utcnow
-from events import questions
+from events import questions, seats
 from events.mail import mail_member
 from events.models import (
     ACTIVE_STATES,
@@ -248,7 +248,8 @@ def listed_events_query(now: datetime, *, past: bool = False):
 
 
 def upcoming_events(limit: int, organization_id: int | None = None, *, only_org: bool = False) -> list[Event]:
-    query = listed_events_query(utcnow()).where(Event.status == "published")
+    """The next published events for a list (their seat badges are filled in per response: events.seats)."""
+    query = listed_events_query(utcnow()).where(Event.status == "published").options(*seats.WITHOUT_SEATS)
     if only_org:
         query = query.where(Event.organization_id == organization_id)
     return list(db.session.scalars(query.limit(limit)))

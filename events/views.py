@@ -25,7 +25,7 @@ from core.db import db, utcnow
 from core.forms import EmptyForm, choice_list
 from core.i18n import format_local_datetime
 from core.paging import paginate
-from events import calendar, checkin, permissions, questions, refusals, services, surveys
+from events import calendar, checkin, permissions, questions, refusals, seats, services, surveys
 from events.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
@@ -134,7 +134,7 @@ def index():
     }
 
     def body() -> str:
-        query = services.listed_events_query(utcnow(), past=past)
+        query = services.listed_events_query(utcnow(), past=past).options(*seats.WITHOUT_SEATS)
         if filters["theme"]:
             query = query.where(Event.theme_rows.any(theme=filters["theme"]))
         if filters["prefecture"]:
