@@ -9,12 +9,14 @@ For each database engine (SQLite, PostgreSQL) and each data size (`seed-demo
 
 1. creates an empty database (a temporary SQLite file, or a throw-away
    PostgreSQL database), applies the migrations and seeds it in-process;
-2. serves the app with gunicorn (gunicorn.conf.py, sync workers) twice — with
-   the visitors' page cache in Redis as in production ("cached"), and with it
-   off so every request renders ("rendered") — and measures each page with wrk
-   (a warm-up second, then a bounded run); then as a logged-in member ("member"), and
-   as visitors again while another process commits five registrations a second
-   ("busy": what the page cache is worth on the day signups open);
+2. serves the app with gunicorn (gunicorn.conf.py, sync workers) in five modes and
+   measures each page with wrk (a warm-up second, then a bounded run): visitors with
+   the page cache in Redis as in production ("cached"); visitors the page cache does
+   not serve, whose pages are rendered around the kept fragments ("rendered": a
+   visitor with a session cookie, and every page after a write to what it shows);
+   every cache off, every part rendered from the database ("cold"); a logged-in
+   member ("member"); and visitors again while another process commits five
+   registrations a second ("busy": what the caches are worth on the day signups open);
 3. serves the baseline (bench/baseline.py: Flask + SQLAlchemy + Jinja listing 20
    rows of the same events table) the same way;
 4. writes requests/s, p50, p99 and the ratio to the baseline into bench/RESULTS.md,
@@ -60,7 +62,9 @@ from core.db import normalise_database_url  # noqa: E402
 DEFAULT_PATHS = ["/", "/events/", "/alliance/", "/knowhow/?q=研修", "/events/{event_id}", "/api/v1/events"]
 DEFAULT_SCALES = [1000, 100]
 ENGINES = ["sqlite", "postgresql"]
-MODES = ["cached", "rendered", "member", "busy"]
+MODES = ["cached", "rendered", "cold", "member", "busy"]
+#: the rendered mode's visitor: a session cookie (not a valid one: an empty session) passes the page cache by
+VISITOR_COOKIE = "ranhub_session=visitor"
 #: registrations committed per second beside the "busy" mode's requests (another worker's writes)
 BUSY_WRITES_PER_SECOND = 5
 TARGET_RATIO = 0.5
@@ -70,6 +74,8 @@ APP_TARGET = "app:create_app()"
 BASELINE_TARGET = "bench.baseline:create_app()"
 START_TIMEOUT_S = 60
 HOST = "127.0.0.1"
+#: the User-Agent of the member mode's requests: Flask-Login ties a session to its address and browser
+BROWSER = "ranhub-bench"
 
 
 @dataclass
@@ -181,9 +187,11 @@ def results_markdown(configurations: list[Configuration], settings: dict[str, st
         *[f"| {name} | {value} |" for name, value in settings.items()],
         "",
         "*cached*: as in production, visitors' pages come from the page cache in Redis",
-        "(core/pagecache.py; wrk sends no cookie, so it is a visitor). *rendered*: the caches",
-        "off, every request renders the whole page from the database (the first request after a",
-        "write). *member*: as in production, with a logged-in RAN member's session cookie: the page",
+        "(core/pagecache.py; wrk sends no cookie, so it is a visitor). *rendered*: a visitor the page",
+        "cache does not serve (wrk sends a session cookie): the page is rendered around the fragments",
+        "kept until a table they read is written (core/fragments.py), as after a write to what the",
+        "page itself shows. *cold*: every cache off, every part of every page rendered from the",
+        "database (as after a write to every table). *member*: as in production, with a logged-in RAN member's session cookie: the page",
         "cache never serves members, so each page is rendered around the fragments kept until a",
         "table they read is written (core/fragments.py). *busy*: as *cached*, while another process registers a member for an",
         f"event and cancels again, {BUSY_WRITES_PER_SECOND} commits a second: each retires the cached pages and fragments",
@@ -265,7 +273,7 @@ def gunicorn(target: str, environment: dict, workers: int, log_path: Path, ready
 def wrk(url: str, *, duration: int, connections: int, threads: int, cookie: str = "") -> Measurement:
     """A one-second warm-up, then the measured run, both bounded in time (with `cookie`: as that session)."""
     wrk_path = shutil.which("wrk")
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
+    headers = ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {BROWSER}"] if cookie else []
     _run([wrk_path, "-t1", "-c2", "-d1s", *headers, url], timeout=30)
     result = _run([wrk_path, "--latency", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
                    *headers, url], timeout=duration + 60)
@@ -305,18 +313,22 @@ def throwaway_database(engine: str, workdir: Path, postgres_server: str, keep: b
 
 
 def member_cookie(database_url: str, secret_key: str) -> str:
-    """A signed session cookie of the demo's first RAN member (a login session made for the run)."""
+    """A signed session cookie of the demo's first RAN member (a login session made for the run), as a browser
+    holds it after its first page: with the forms' CSRF token, from the address and browser wrk then sends."""
+    from flask_wtf.csrf import generate_csrf
+
     from core.db import db
     from members.models import Member
     from members.services import start_session
 
     application = create_app({"DATABASE_URL": database_url, "SECRET_KEY": secret_key})
-    with application.test_request_context(environ_base={"REMOTE_ADDR": HOST}):
+    with application.test_request_context(environ_base={"REMOTE_ADDR": HOST, "HTTP_USER_AGENT": BROWSER}):
         from flask import session
 
         member = db.session.scalar(sa.select(Member).where(Member.is_admin.is_(False)).order_by(Member.id).limit(1))
         start_session(member)
         db.session.commit()
+        generate_csrf()
         value = application.session_interface.get_signing_serializer(application).dumps(dict(session))
         db.engine.dispose()
     return f"{application.config['SESSION_COOKIE_NAME']}={value}"
@@ -381,7 +393,7 @@ def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Confi
         for mode in args.modes or MODES:
             environment = dict(base_environment, PAGE_CACHE_SECONDS="0")
             prefix = f"ranhub-bench:{uuid.uuid4().hex}:"
-            cached = mode != "rendered"
+            cached = mode != "cold"
             if cached:
                 environment.update(PAGE_CACHE_SECONDS="30", REDIS_URL=args.redis_url, PAGE_CACHE_REDIS_PREFIX=prefix)
             try:
@@ -393,7 +405,7 @@ def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Confi
                         with writes_meanwhile(mode, database_url, secret_key, args.redis_url, prefix, event_id):
                             measured = wrk(base_url + urllib.parse.quote(path, safe="/?=&"), duration=args.duration,
                                            connections=args.connections, threads=args.threads,
-                                           cookie=cookie if mode == "member" else "")
+                                           cookie={"member": cookie, "rendered": VISITOR_COOKIE}.get(mode, ""))
                         measured.url = path
                         configuration.pages[mode].append(measured)
             finally:
@@ -415,7 +427,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", action="append", dest="scales", type=int,
                         help="seed-demo --scale N (repeat; default 1000 and 100)")
     parser.add_argument("--mode", action="append", dest="modes", choices=MODES,
-                        help="cached, rendered, member or busy (repeat; default all four)")
+                        help="cached, rendered, cold, member or busy (repeat; default all five)")
     parser.add_argument("--url", action="append", dest="paths",
                         help="a path to measure (repeat; default: " + ", ".join(DEFAULT_PATHS) + ")")
     parser.add_argument("--duration", type=int, default=10, help="seconds of each measured wrk run (default 10)")
