@@ -425,15 +425,24 @@ def _attached(values: tuple) -> Member:
     return member
 
 
-# Built once: asked on every visit to マイページ (SQLAlchemy keeps the statement's cache key with it).
-ACTIVE_API_TOKENS = (sa.select(ApiToken)
+def active_api_tokens(member: Member) -> list[ApiToken]:
+    """The member's unrevoked tokens, newest first."""
+    return list(db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+# Built once: マイページ lists them on every visit.
+LISTED_API_TOKENS = (sa.select(ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.created_at)
                      .where(ApiToken.member_id == sa.bindparam("member_id"), ApiToken.revoked_at.is_(None))
                      .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
 
 
-def active_api_tokens(member: Member) -> list[ApiToken]:
-    """The member's unrevoked tokens, newest first."""
-    return list(db.session.scalars(ACTIVE_API_TOKENS, {"member_id": member.id}))
+def listed_api_tokens(member: Member) -> tuple[sa.Row, ...]:
+    """What マイページ shows of the member's unrevoked tokens (id, name, prefix, created_at), newest first: kept
+    until the tokens are written (a token made or revoked shows at once)."""
+    return fragments.kept("members.api_tokens", (), lambda: tuple(
+        db.session.execute(LISTED_API_TOKENS, {"member_id": member.id})), viewers=f"member:{member.id}")
 
 
 def api_token_of(member: Member, token_id: int) -> ApiToken | None:

@@ -239,7 +239,7 @@ def _render_profile(token_form: ApiTokenForm | None = None, status: int = 200):
         member=member,
         profile_card=profile_card,
         sections=[section for section in sections if section],
-        tokens=services.active_api_tokens(member),
+        tokens=services.listed_api_tokens(member),
         token_form=token_form or ApiTokenForm(),
         new_token=session.pop(NEW_TOKEN_KEY, None),
         slack_invite_url=current_app.config.get("SLACK_INVITE_URL", ""),

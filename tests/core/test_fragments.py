@@ -144,16 +144,26 @@ def test_recording_a_members_visit_keeps_every_cached_page(app, make_member, cou
 
 
 def test_a_members_warm_page_asks_the_database_nothing(cached_app, make_member, make_organization, count_queries):
-    """Who they are, their organisations, the page's lists and the layout are kept; マイページ reads the member's
-    API tokens, which it shows beside a form, every time."""
+    """Who they are, their organisations, their API tokens, the page's lists and the layout are kept."""
     make_organization(name="数を数える人事部")
     client = member_client(cached_app, make_member())
     for path in ("/", "/events/", "/alliance/", "/members/me"):
         client.get(path)
         with count_queries() as queries:
             assert client.get(path).status_code == 200
-        kept_out = [q for q in queries if "api_tokens" not in q]
-        assert kept_out == [], (path, kept_out)
+        assert queries == [], (path, queries)
+
+
+def test_a_token_made_or_revoked_shows_at_once_on_my_page(cached_app, make_member):
+    client = member_client(cached_app, make_member())
+    assert "You have no API tokens." in client.get("/members/me?lang=en").get_data(as_text=True)
+    client.post("/members/me/tokens", data={"name": "カレンダー連携"})
+    page = client.get("/members/me").get_data(as_text=True)
+    assert "<td>カレンダー連携</td>" in page
+    token_id = int(page.split("/members/me/tokens/")[1].split("/revoke")[0])
+    client.post(f"/members/me/tokens/{token_id}/revoke")
+    page = client.get("/members/me").get_data(as_text=True)
+    assert "<td>カレンダー連携</td>" not in page and "You have no API tokens." in page
 
 
 def test_a_session_ended_in_another_worker_is_logged_out_at_once(make_app, make_member):
