@@ -85,6 +85,8 @@ _parts: dict[str, tuple[str, frozenset[str]]] = {}
 _SET_CLAUSE = re.compile(r'\s*UPDATE\s+"?\w+"?\s+SET\s', re.I)
 _SET_TOKENS = re.compile(r"[(),]|\b(?:WHERE|RETURNING|FROM)\b", re.I)
 _ASSIGNED = re.compile(r'\s*"?(\w+)"?\s*=')
+#: `SELECT *`, `SELECT events.*`: every column, named or not
+_ALL_COLUMNS = re.compile(r'(?:\bSELECT\s+(?:DISTINCT\s+)?|,\s*)(?:"?\w+"?\.)?\*', re.I)
 
 
 def column_part(table: str, part: str, columns: Iterable[str]) -> None:
@@ -120,7 +122,9 @@ def _parse(sql: str) -> tuple[frozenset[int], frozenset[int]]:
         known = db.metadata.tables
         words = set(_WORD.findall(sql))
         tables = {word for word in words if word in known or word in UNMODELLED_TABLES}
-        tables.update(part for table, (part, columns) in _parts.items() if table in tables and columns & words)
+        every_column = _ALL_COLUMNS.search(sql) is not None
+        tables.update(part for table, (part, columns) in _parts.items()
+                      if table in tables and (every_column or columns & words))
         return frozenset(slot_of(table) for table in tables), frozenset()
     target = _WRITE_TARGET.match(sql)
     if target is None:

@@ -73,9 +73,10 @@ def seats_json(event: SeatFigures) -> dict:
 
 
 def with_seats_json(items: list[dict]) -> list[dict]:
-    """A kept list of the API's events (without seats) with each event's seats as they are now."""
+    """A kept list of the API's events (without seats) with each event's seats as they are now (an event deleted
+    since the list was kept is left out; the list itself is then rendered again on the next request)."""
     known = figures(tuple(sorted(item["id"] for item in items)))
-    return [{**item, **seats_json(known[item["id"]])} if item["id"] in known else item for item in items]
+    return [{**item, **seats_json(known[item["id"]])} for item in items if item["id"] in known]
 
 
 def _badges(ids: tuple[int, ...]) -> Mapping[int, str]:

@@ -39,6 +39,9 @@ def test_a_write_of_the_counters_alone_moves_the_seats_version_alone(app):
         assert parse("SELECT events.id, events.title FROM events") == (slots("events"), frozenset())
         assert parse("SELECT events.id, events.confirmed_count FROM events") == (slots("events", seats.PART),
                                                                                  frozenset())
+        assert parse("SELECT count(*) AS n FROM events") == (slots("events"), frozenset())
+        for every_column in ("SELECT * FROM events", "SELECT e.* FROM events AS e", "SELECT 1, * FROM events"):
+            assert parse(every_column) == (slots("events", seats.PART), frozenset()), every_column
 
 
 def test_the_seats_have_a_counter_of_their_own(app):
