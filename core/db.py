@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from flask import Flask, g, request
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as AppSession
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from core.files import private_file
 
@@ -157,6 +159,29 @@ def init_app(app: Flask) -> None:
         token = g.pop("_write_intent_token", None)
         if token is not None:
             _write_intent.reset(token)
+
+
+def row_values(obj) -> tuple:
+    """An ORM object's column values, in mapper order: what `attached` makes the object again from (a kept row,
+    core.fragments.kept, is immutable and shared by requests; an object belongs to one session)."""
+    return tuple(getattr(obj, column.key) for column in sa.inspect(type(obj)).column_attrs)
+
+
+def attached(model: type, values: tuple):
+    """The object `row_values` was taken from, persistent in this request's session as a query would give it
+    (the one the session already holds, if any): its relationships load, its changes flush."""
+    mapper = sa.inspect(model)
+    key = identity_key(model, tuple(values[mapper.column_attrs.keys().index(column.key)]
+                                    for column in mapper.primary_key))
+    found = db.session.identity_map.get(key)
+    if found is not None:
+        return found
+    obj = mapper.class_manager.new_instance()
+    for column, value in zip(mapper.column_attrs, values, strict=True):
+        set_committed_value(obj, column.key, value)
+    make_transient_to_detached(obj)
+    db.session.add(obj)
+    return obj
 
 
 def json_row(obj, *names: str) -> dict:

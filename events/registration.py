@@ -19,7 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
-from core.db import db, utcnow
+from core import fragments
+from core.db import attached, db, row_values, utcnow
 from core.routing import site_url
 from events.checkin import unused_ticket_code
 from events.mail import mail_member
@@ -338,3 +339,18 @@ def registration_of(event: Event, member) -> Registration | None:
     if not getattr(member, "is_authenticated", False):
         return None
     return db.session.scalars(REGISTRATION_OF, {"event_id": event.id, "member_id": member.id}).first()
+
+
+def kept_registration_of(event: Event, member) -> Registration | None:
+    """registration_of for the event page: kept per process until a registration is written (any: the page
+    then asks once), so that a member's warm event page asks nothing."""
+    if not getattr(member, "is_authenticated", False):
+        return None
+    values = fragments.kept("events.registration_of", event.id, lambda: _registration_row(event, member),
+                            viewers=f"member:{member.id}")
+    return attached(Registration, values) if values is not None else None
+
+
+def _registration_row(event: Event, member) -> tuple | None:
+    found = registration_of(event, member)
+    return row_values(found) if found is not None else None

@@ -21,7 +21,7 @@ from core import fragments, pictures, refdata
 from core.audit import audit
 from core.auth import admin_required, confirmed_required, is_admin
 from core.csv_download import csv_download
-from core.db import db, utcnow
+from core.db import attached, db, row_values, utcnow
 from core.forms import EmptyForm, choice_list
 from core.i18n import format_local_datetime
 from core.paging import paginate
@@ -49,7 +49,14 @@ from events.models import (
     EventSeries,
     Registration,
 )
-from events.registration import cancel_registration, refusal_for, register, registration_of, waitlist_position
+from events.registration import (
+    cancel_registration,
+    kept_registration_of,
+    refusal_for,
+    register,
+    registration_of,
+    waitlist_position,
+)
 from events.series import register_series, series_sessions
 from members.models import Member
 
@@ -79,6 +86,21 @@ def get_visible_event_or_404(event_id: int) -> Event:
     if event is None or not permissions.is_visible(event):
         abort(404)
     return event
+
+
+def _kept_visible_event_or_404(event_id: int) -> Event:
+    """get_visible_event_or_404 for the event page, read most often: the event's row is kept per process until
+    the event, its seats or its questions are written (core.fragments.kept), so a warm page asks nothing."""
+    values = fragments.kept("events.row", event_id, lambda: _event_row(event_id))
+    event = attached(Event, values) if values is not None else None
+    if event is None or not permissions.is_visible(event):
+        abort(404)
+    return event
+
+
+def _event_row(event_id: int) -> tuple | None:
+    event = db.session.scalars(EVENT_QUERY, {"event_id": event_id}).first()
+    return row_values(event) if event is not None else None
 
 
 def get_managed_event_or_404(event_id: int) -> Event:
@@ -154,8 +176,8 @@ def index():
 @bp.get("/<int:event_id>")
 def detail(event_id: int):
     """The event with seats left, waitlist size, and the visitor's own status and button."""
-    event = get_visible_event_or_404(event_id)
-    registration = registration_of(event, current_user)
+    event = _kept_visible_event_or_404(event_id)
+    registration = kept_registration_of(event, current_user)
     return render_template(
         "events/detail.html",
         event=event,

@@ -10,13 +10,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user, logout_user
-from sqlalchemy.orm import lazyload, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import lazyload
 
 from core import fragments, hooks
 from core.audit import AuditEntry, audit
-from core.db import db, utcnow
+from core.db import attached, db, row_values, utcnow
 from core.forms import normalise_email_input
 from core.mail import OutboxMessage, send_template
 from core.routing import site_url
@@ -375,8 +373,6 @@ MEMBER_OF_SESSION = (
     sa.select(Member, LoginSession.id, LoginSession.last_seen_at).join(LoginSession)
     .where(LoginSession.key_hash == sa.bindparam("key_hash")).options(lazyload(Member.theme_rows))
 )
-_MEMBER_COLUMNS = tuple(column.key for column in sa.inspect(Member).column_attrs)
-_MEMBER_ID = _MEMBER_COLUMNS.index("id")
 KEPT_MEMBER = "members.of_session"
 
 
@@ -394,7 +390,7 @@ def member_for_session_key(key: str) -> Member | None:
     if found is None:
         return None
     values, login_session_id, last_seen_at = found
-    member = _attached(values)
+    member = attached(Member, values)
     member.session_key = key
     member.login_session_id = login_session_id
     if sessions.note_visit(login_session_id, last_seen_at):
@@ -408,21 +404,7 @@ def _member_row(key_hash: str) -> tuple[tuple, int, datetime | None] | None:
     if found is None:
         return None
     member, login_session_id, last_seen_at = found
-    return tuple(getattr(member, name) for name in _MEMBER_COLUMNS), login_session_id, last_seen_at
-
-
-def _attached(values: tuple) -> Member:
-    """The member of a kept row as a persistent object of this request's session, as a query would give it."""
-    identity = identity_key(Member, values[_MEMBER_ID])
-    member = db.session.identity_map.get(identity)
-    if member is not None:
-        return member
-    member = Member.__mapper__.class_manager.new_instance()
-    for name, value in zip(_MEMBER_COLUMNS, values, strict=True):
-        set_committed_value(member, name, value)
-    make_transient_to_detached(member)
-    db.session.add(member)
-    return member
+    return row_values(member), login_session_id, last_seen_at
 
 
 def active_api_tokens(member: Member) -> list[ApiToken]:
