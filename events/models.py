@@ -64,16 +64,9 @@ class EventSeries(Base):
 
 
 class SeatFigures:
-    """What an event's seat badge says, from its status, allocation, capacity and counters (an Event, or the
-    figures a list fills in per request: events.seats)."""
-
-    status: str
-    allocation: str
-    drawn_at: datetime | None
-    capacity: int
-    confirmed_count: int
-    waitlist_count: int
-    applied_count: int
+    """What an event's seat badge says, from its `status`, `allocation`, `drawn_at`, `capacity` and counters
+    (`confirmed_count`, `waitlist_count`, `applied_count`): an Event's, or the figures a list fills in per
+    request (events.seats.Seats)."""
 
     @property
     def seats_left(self) -> int:
