@@ -107,8 +107,7 @@ def list_events():
         query = query.where(Event.theme_rows.any(theme=theme))
     if prefecture:
         query = query.where(Event.prefecture == prefecture)
-    return list_page(query.options(*seats.WITHOUT_SEATS), _event_fields, public_as="api.events",
-                     complete=seats.with_seats_json)
+    return list_page(query, _event_fields, public_as="api.events", complete=seats.with_seats_json)
 
 
 def _public_event_or_404(event_id: int) -> Event:

@@ -235,9 +235,11 @@ def listed_events_query(now: datetime, *, past: bool = False):
     query = (
         sa.select(Event)
         .where(Event.deleted_at.is_(None), Event.status.in_(("published", "cancelled")))
-        # Lists show no event's body, and of the organiser only its name and address.
+        # Lists show no event's body, and of the organiser only its name and address; their seats are filled in
+        # per response (events.seats), so that a registration re-renders no list.
         .options(defer(Event.body), selectinload(Event.theme_rows), joinedload(Event.cover),
-                 joinedload(Event.organization).load_only(Organization.slug, Organization.name))
+                 joinedload(Event.organization).load_only(Organization.slug, Organization.name),
+                 *seats.WITHOUT_SEATS)
     )
     if past:
         return query.where(Event.starts_at < now, Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
@@ -248,8 +250,7 @@ def listed_events_query(now: datetime, *, past: bool = False):
 
 
 def upcoming_events(limit: int, organization_id: int | None = None, *, only_org: bool = False) -> list[Event]:
-    """The next published events for a list (their seat badges are filled in per response: events.seats)."""
-    query = listed_events_query(utcnow()).where(Event.status == "published").options(*seats.WITHOUT_SEATS)
+    query = listed_events_query(utcnow()).where(Event.status == "published")
     if only_org:
         query = query.where(Event.organization_id == organization_id)
     return list(db.session.scalars(query.limit(limit)))

@@ -1,6 +1,5 @@
 """The survey after an event: answering it (those present, once) and its results for the organiser (charts, CSV)."""
 
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _

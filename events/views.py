@@ -1,6 +1,5 @@
 """Event pages: list, detail, signup/cancel, organiser tools, calendars, series."""
 
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -25,7 +24,7 @@ from core.db import attached, db, row_values, utcnow
 from core.forms import EmptyForm, choice_list
 from core.i18n import format_local_datetime
 from core.paging import paginate
-from events import calendar, checkin, permissions, questions, refusals, seats, services, surveys
+from events import calendar, checkin, permissions, questions, refusals, services, surveys
 from events.forms import (
     ATTENDANCE_LABELS,
     STATUS_LABELS,
@@ -82,17 +81,17 @@ EVENT_QUERY = sa.select(Event).where(Event.id == sa.bindparam("event_id")).optio
 
 def get_visible_event_or_404(event_id: int) -> Event:
     """The event if this visitor may see it (drafts: organisers; deleted: admins), else 404."""
-    event = db.session.scalars(EVENT_QUERY, {"event_id": event_id}).first()
-    if event is None or not permissions.is_visible(event):
-        abort(404)
-    return event
+    return _visible_or_404(db.session.scalars(EVENT_QUERY, {"event_id": event_id}).first())
 
 
 def _kept_visible_event_or_404(event_id: int) -> Event:
     """get_visible_event_or_404 for the event page, read most often: the event's row is kept per process until
     the event, its seats or its questions are written (core.fragments.kept), so a warm page asks nothing."""
     values = fragments.kept("events.row", event_id, lambda: _event_row(event_id))
-    event = attached(Event, values) if values is not None else None
+    return _visible_or_404(attached(Event, values) if values is not None else None)
+
+
+def _visible_or_404(event: Event | None) -> Event:
     if event is None or not permissions.is_visible(event):
         abort(404)
     return event
@@ -156,7 +155,7 @@ def index():
     }
 
     def body() -> str:
-        query = services.listed_events_query(utcnow(), past=past).options(*seats.WITHOUT_SEATS)
+        query = services.listed_events_query(utcnow(), past=past)
         if filters["theme"]:
             query = query.where(Event.theme_rows.any(theme=filters["theme"]))
         if filters["prefecture"]:

@@ -407,13 +407,6 @@ def _member_row(key_hash: str) -> tuple[tuple, int, datetime | None] | None:
     return row_values(member), login_session_id, last_seen_at
 
 
-def active_api_tokens(member: Member) -> list[ApiToken]:
-    """The member's unrevoked tokens, newest first."""
-    return list(db.session.scalars(
-        sa.select(ApiToken).where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
-
-
 # Built once: マイページ lists them on every visit.
 LISTED_API_TOKENS = (sa.select(ApiToken.id, ApiToken.name, ApiToken.prefix, ApiToken.created_at)
                      .where(ApiToken.member_id == sa.bindparam("member_id"), ApiToken.revoked_at.is_(None))

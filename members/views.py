@@ -324,7 +324,7 @@ def create_token():
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _render_profile(form)
-    if len(services.active_api_tokens(member)) >= services.MAX_API_TOKENS:
+    if len(services.listed_api_tokens(member)) >= services.MAX_API_TOKENS:
         form.name.errors.append(
             _("You already have %(count)d tokens. Revoke one you no longer use first.",
               count=services.MAX_API_TOKENS)
