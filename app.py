@@ -112,7 +112,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     private_directory(app.instance_path)
     load_config(app, test_config)
 
-    core.security.init_proxy(app)
     core.requestlog.init_app(app)
     core.db.init_app(app)
     migrate.init_app(app, core.db.db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -140,4 +139,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     knowhow.init_app(app)
     # The site-wide search lists what the rooms above registered on its hooks.
     core.search.init_app(app)
+    # The outermost WSGI wrappers: what is inside them (the page cache's front door) sees the client's address,
+    # host and scheme.
+    core.security.init_proxy(app)
     return app

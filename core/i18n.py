@@ -78,7 +78,12 @@ def select_locale() -> str:
     if requested in LANGUAGES:
         g.lang_to_remember = requested
         return requested
-    remembered = request.cookies.get(LANG_COOKIE)
+    return remembered_language(request.cookies)
+
+
+def remembered_language(cookies: Mapping[str, str]) -> str:
+    """The language the cookie remembers, or the default (a page the cache answers before Flask reads it too)."""
+    remembered = cookies.get(LANG_COOKIE)
     return remembered if remembered in LANGUAGES else DEFAULT_LOCALE
 
 

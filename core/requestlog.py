@@ -77,12 +77,26 @@ def _configure_logger() -> None:
     logger.propagate = False
 
 
-def incoming_request_id() -> str:
-    """The proxy's request id when it is well-formed, a fresh one otherwise."""
-    given = request.headers.get(REQUEST_ID_HEADER, "")
+def incoming_request_id(given: str | None = None) -> str:
+    """The proxy's request id (`given`, or the current request's header) when it is well-formed, a fresh one
+    otherwise."""
+    if given is None:
+        given = request.headers.get(REQUEST_ID_HEADER, "")
     if _VALID_REQUEST_ID.fullmatch(given):
         return given
     return uuid.uuid4().hex
+
+
+def log_request(method: str, path: str, status: int, duration_ms: float | None, identifier: str) -> None:
+    """The request's line in the log (a page the cache answers before Flask writes one too, core.pagecache)."""
+    logger.info(json.dumps({
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "method": method,
+        "path": path,
+        "status": status,
+        "duration_ms": duration_ms,
+        "request_id": identifier,
+    }, ensure_ascii=False))
 
 
 def request_id() -> str | None:
@@ -106,12 +120,5 @@ def init_app(app: Flask) -> None:
         started = g.get("request_started")
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started else None
         response.headers[REQUEST_ID_HEADER] = identifier
-        logger.info(json.dumps({
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "duration_ms": duration_ms,
-            "request_id": identifier,
-        }, ensure_ascii=False))
+        log_request(request.method, request.path, response.status_code, duration_ms, identifier)
         return response

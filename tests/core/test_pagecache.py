@@ -1,13 +1,17 @@
 """The visitors' page cache: served again only while nothing was written, never to or from a session."""
 
 import multiprocessing
+import zlib
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask, request
+from werkzeug.test import Client
 
 from alliance.models import Organization
 from core import dataversions, pagecache
 from core.db import db
+from core.security import limiter
 
 CACHE = pagecache.CACHE_HEADER
 
@@ -97,11 +101,108 @@ def test_api_tokens_and_error_pages_are_not_kept(visitor):
     assert CACHE not in visitor("/no-such-page").headers
 
 
-def test_pages_expire_after_the_configured_time(visitor, monkeypatch):
-    visitor("/")
-    later = pagecache.time.monotonic() + 31
-    monkeypatch.setattr(pagecache.time, "monotonic", lambda: later)
-    assert visitor("/").headers[CACHE] == "miss"
+@pytest.mark.parametrize("where", ["process", "redis"])
+def test_pages_expire_after_the_configured_time(make_app, request, monkeypatch, where):
+    config = request.getfixturevalue("redis_cache_config") if where == "redis" else {"PAGE_CACHE_SECONDS": 30}
+    application = make_app(**config)
+    assert [application.test_client().get("/").headers[CACHE] for _ in range(2)] == ["miss", "hit"]
+    later = pagecache.time.time() + 31
+    monkeypatch.setattr(pagecache.time, "time", lambda: later)
+    assert application.test_client().get("/").headers[CACHE] == "miss"  # the process's copy expires with the page
+
+
+# --- the front door: hits answered before Flask ----------------------------------------------------------------
+
+def _without_front_door(application: Flask) -> Client:
+    """A client of the app as Flask alone serves it: a hit goes through the request hooks."""
+    return Client(lambda environ, start_response: Flask.wsgi_app(application, environ, start_response))
+
+
+def _requests_seen_by_flask(application: Flask) -> list[str]:
+    seen = []
+    application.before_request_funcs.setdefault(None, []).insert(0, lambda: seen.append(request.path))
+    return seen
+
+
+def _comparable(headers) -> list[tuple[str, str]]:
+    return sorted((name, value) for name, value in headers.items() if name not in ("X-Request-ID", "Date"))
+
+
+@pytest.mark.parametrize("compress", [False, True])
+@pytest.mark.parametrize("path", ["/events/", "/api/v1/events?limit=5"])
+def test_the_front_door_answers_a_hit_as_flask_would(make_app, compress, path):
+    application = make_app(PAGE_CACHE_SECONDS=30, COMPRESS_RESPONSES=compress)
+    hooks_ran = _requests_seen_by_flask(application)
+    etag = application.test_client().get(path).headers["ETag"]
+    for method, headers, base_url in [
+        ("GET", {}, "http://localhost"),
+        ("HEAD", {}, "http://localhost"),
+        ("GET", {"If-None-Match": etag}, "http://localhost"),
+        ("GET", {}, "https://localhost"),  # Strict-Transport-Security
+    ]:
+        hooks_ran.clear()
+        front = application.test_client().open(path, method=method, headers=headers, base_url=base_url)
+        assert hooks_ran == [], "answered before Flask"
+        flask = _without_front_door(application).open(path, method=method, headers=headers, base_url=base_url)
+        assert hooks_ran, "Flask's own hit, for comparison"
+        assert (front.status, _comparable(front.headers)) == (flask.status, _comparable(flask.headers))
+        assert front.get_data() == flask.get_data()
+        assert front.headers[CACHE] == "hit" and front.headers["X-Request-ID"]
+    assert front.headers["Strict-Transport-Security"]
+
+
+def test_a_client_the_app_compresses_for_is_answered_by_flask(make_app):
+    application = make_app(PAGE_CACHE_SECONDS=30, COMPRESS_RESPONSES=True)
+    hooks_ran = _requests_seen_by_flask(application)
+    application.test_client().get("/")
+    packed = application.test_client().get("/", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers[CACHE] == "hit" and packed.headers["Content-Encoding"] == "gzip"
+    assert hooks_ran == ["/", "/"]
+
+
+def test_a_miss_asks_the_store_once(make_app, redis_cache_config, monkeypatch):
+    """The front door's look-up is handed to Flask, which renders at the versions it read."""
+    application = make_app(**redis_cache_config)
+    store = application.extensions["page_cache"]
+    lookups = []
+    looked_up = store.lookup
+    monkeypatch.setattr(store, "lookup", lambda key: lookups.append(key) or looked_up(key))
+    assert application.test_client().get("/alliance/").headers[CACHE] == "miss"
+    assert len(lookups) == 1
+    assert application.test_client().get("/alliance/").headers[CACHE] == "hit"
+    assert len(lookups) == 2
+
+
+def test_behind_a_proxy_the_front_door_sees_the_visitors_host_and_https(make_app):
+    application = make_app(PAGE_CACHE_SECONDS=30, TRUSTED_PROXIES=1)
+    proxied = {"X-Forwarded-Host": "ran-hub.jp", "X-Forwarded-Proto": "https"}
+    first, second = (application.test_client().get("/", headers=proxied) for _ in range(2))
+    assert (first.headers[CACHE], second.headers[CACHE]) == ("miss", "hit")
+    assert second.headers["Strict-Transport-Security"]
+    other_host = application.test_client().get("/", headers={"X-Forwarded-Host": "other.example"})
+    assert other_host.headers[CACHE] == "miss"  # kept apart by host
+    assert "Strict-Transport-Security" not in other_host.headers
+
+
+def test_a_rate_limited_page_is_never_kept(make_app):
+    """A hit is answered before the limiter counts: such a page is rendered, and counted, every time."""
+    application = make_app(PAGE_CACHE_SECONDS=30, RATELIMIT_ENABLED=True)
+
+    @application.get("/test-limited")
+    @limiter.limit("2 per minute")
+    def limited_page():
+        return "<p>数えられるページ</p>"
+
+    answers = [application.test_client().get("/test-limited") for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert all(CACHE not in answer.headers for answer in answers)
+
+
+def test_a_page_kept_by_another_release_is_a_miss():
+    page = pagecache.CachedPage(((0, 1), (7, 2)), "text/html; charset=utf-8", "abc", "<p>ページ</p>".encode(), 1e10)
+    assert pagecache.CachedPage.decode(page.encode()) == page
+    before_expiry_was_kept = b"0:1,7:2\ntext/html; charset=utf-8\nabc\n" + zlib.compress(b"<p>old</p>")
+    assert pagecache.CachedPage.decode(before_expiry_was_kept) is None
 
 
 def test_switched_off_with_zero_seconds(make_app):

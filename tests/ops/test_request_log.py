@@ -46,6 +46,19 @@ def test_a_malformed_request_id_is_replaced(client, request_log, bad_id):
     assert request_log()[0]["request_id"] == generated
 
 
+def test_a_page_from_the_cache_is_logged_too(make_app, request_log):
+    application = make_app(PAGE_CACHE_SECONDS=30)
+    for _ in range(2):
+        application.test_client().get("/events/", headers={"X-Request-ID": "lb-page"})
+    hit = application.test_client().get("/events/?page=1")
+    assert hit.headers["X-Page-Cache"] == "miss"
+    hit = application.test_client().get("/events/?page=1")
+    lines = request_log()
+    assert [(line["method"], line["path"], line["status"]) for line in lines] == [("GET", "/events/", 200)] * 4
+    assert [line["request_id"] for line in lines[:2]] == ["lb-page"] * 2
+    assert lines[3]["request_id"] == hit.headers["X-Request-ID"] and hit.headers["X-Page-Cache"] == "hit"
+
+
 def test_every_request_gets_its_own_id(client, request_log):
     first = client.get("/").headers["X-Request-ID"]
     second = client.get("/").headers["X-Request-ID"]
