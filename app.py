@@ -108,6 +108,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if instance_path:
         instance_path = str(Path(instance_path).resolve())
     app = Flask(__name__, static_folder=None, instance_relative_config=True, instance_path=instance_path)
+    app.jinja_environment = core.templating.Environment
     app.url_map.converters["int"] = IdConverter
     private_directory(app.instance_path)
     load_config(app, test_config)

@@ -12,13 +12,14 @@ import os
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 
 import sqlalchemy as sa
 from flask import Flask, g, request
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import instance_state
 from sqlalchemy.orm.util import identity_key
 
 from core.files import private_file
@@ -164,23 +165,29 @@ def init_app(app: Flask) -> None:
 def row_values(obj) -> tuple:
     """An ORM object's column values, in mapper order: what `attached` makes the object again from (a kept row,
     core.fragments.kept, is immutable and shared by requests; an object belongs to one session)."""
-    return tuple(getattr(obj, column.key) for column in sa.inspect(type(obj)).column_attrs)
+    return tuple(getattr(obj, key) for key in _layout(type(obj))[0])
+
+
+@cache
+def _layout(model: type) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """A model's column attributes in mapper order, and where its primary key's columns are among them."""
+    mapper = sa.inspect(model)
+    keys = tuple(mapper.column_attrs.keys())
+    return keys, tuple(keys.index(mapper.get_property_by_column(column).key) for column in mapper.primary_key)
 
 
 def attached(model: type, values: tuple):
     """The object `row_values` was taken from, persistent in this request's session as a query would give it
     (the one the session already holds, if any): its relationships load, its changes flush."""
-    mapper = sa.inspect(model)
-    key = identity_key(model, tuple(values[mapper.column_attrs.keys().index(column.key)]
-                                    for column in mapper.primary_key))
-    found = db.session.identity_map.get(key)
+    keys, primary_key = _layout(model)
+    session = db.session()
+    found = session.identity_map.get(identity_key(model, tuple(values[i] for i in primary_key)))
     if found is not None:
         return found
-    obj = mapper.class_manager.new_instance()
-    for column, value in zip(mapper.column_attrs, values, strict=True):
-        set_committed_value(obj, column.key, value)
+    obj = sa.inspect(model).class_manager.new_instance()
+    instance_state(obj).dict.update(zip(keys, values, strict=True))  # committed values, as a query's loader sets
     make_transient_to_detached(obj)
-    db.session.add(obj)
+    session.add(obj)
     return obj
 
 
