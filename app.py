@@ -19,6 +19,7 @@ import core.cli
 import core.crawlers
 import core.db
 import core.errors
+import core.fragments
 import core.http
 import core.i18n
 import core.mail
@@ -119,6 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     core.i18n.init_app(app)
     core.templating.init_app(app)
     core.security.init_app(app)
+    core.fragments.init_app(app)
     login_manager.init_app(app)
     core.errors.init_app(app)
     core.mail.init_app(app)

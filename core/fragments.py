@@ -15,15 +15,23 @@ time. The loading of the fragment's data belongs inside `render`, so a hit costs
 
 `static_part()` is for what shows no data at all — the layout's header and footer: kept per
 process by language and key, with no table version to follow.
+
+A kept part may hold forms: the template global `csrf_token()` writes a slot there instead of
+the session's token (a part is shared by sessions, and by every member for a static one), and
+`fill_in_token` puts the token of the browser's session in before the response leaves.
 """
 
+import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from threading import Lock
 from typing import TypeVar
 
-from flask import current_app, request
+from flask import Flask, Response, current_app, request
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from core import dataversions
@@ -35,6 +43,34 @@ EXTENSION_KEY = "ranhub.fragments"
 STATIC_EXTENSION_KEY = "ranhub.static_parts"
 _lock = Lock()
 T = TypeVar("T")
+#: where a kept part's forms take the session's CSRF token; random per process, so no text of a page can be one
+TOKEN_SLOT = f"csrf-slot-{secrets.token_hex(12)}"
+#: parts being computed for keeping (nested: a fragment's own fragments)
+_keeping: ContextVar[int] = ContextVar("keeping_parts", default=0)
+
+
+@contextmanager
+def _computing_kept_part() -> Iterator[None]:
+    depth = _keeping.set(_keeping.get() + 1)
+    try:
+        yield
+    finally:
+        _keeping.reset(depth)
+
+
+def csrf_token() -> str:
+    """The template global: the session's CSRF token, or, in a part being kept, the slot it will go in."""
+    return TOKEN_SLOT if _keeping.get() else generate_csrf()
+
+
+def fill_in_token(response: Response) -> Response:
+    """Put the session's CSRF token into the slots of an HTML page's kept parts."""
+    if response.direct_passthrough or response.is_streamed or response.mimetype != "text/html":
+        return response
+    body = response.get_data()
+    if TOKEN_SLOT.encode() in body:
+        response.set_data(body.replace(TOKEN_SLOT.encode(), generate_csrf().encode()))
+    return response
 
 
 def _kept() -> OrderedDict[tuple, tuple[str, float, object]]:
@@ -62,7 +98,7 @@ def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "
     if hit is not None:
         dataversions.read(slot for slot, _version in hit[0])  # the page shows what the fragment read
         return hit[2]
-    with dataversions.recording(of_viewer=of_viewer) as slots:
+    with dataversions.recording(of_viewer=of_viewer) as slots, _computing_kept_part():
         value = compute()
     if dataversions.current() is not None:  # not when compute() committed a write
         tags = dataversions.tags(slots, versions)
@@ -104,7 +140,8 @@ def static_part(name: str, *key: Hashable, caller: Callable[[], str]) -> Markup:
         if html is not None:
             parts.move_to_end(full_key)
             return html
-    html = Markup(caller())  # noqa: S704  # nosec B704 - a template's autoescaped body
+    with _computing_kept_part():
+        html = Markup(caller())  # noqa: S704  # nosec B704 - a template's autoescaped body
     _remember(parts, full_key, html)
     return html
 
@@ -123,3 +160,12 @@ def query_arguments() -> tuple:
     return tuple(sorted(request.args.items(multi=True)))
 
 
+
+
+def init_app(app: Flask) -> None:
+    """Call after Flask-WTF's (core.security): its `csrf_token` global and context value are replaced by the one
+    above (a later context processor's value wins)."""
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
+    # Registered late: Flask runs it before the page cache, the validators and compression see the body.
+    app.after_request(fill_in_token)

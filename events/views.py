@@ -186,8 +186,6 @@ def detail(event_id: int):
         can_manage=permissions.can_manage(event),
         show_online_url=permissions.may_see_online_url(event, registration),
         show_details=event.audience == "public" or current_user.is_authenticated,
-        # Only members get a form (and with it a CSRF token in a session cookie).
-        form=EmptyForm() if current_user.is_authenticated else None,
         self_checkin=(registration is not None and registration.status == CONFIRMED
                       and registration.attendance != "attended" and checkin.self_checkin_open(event)),
         survey_open=surveys.may_answer(event, registration) is None,

@@ -17,12 +17,9 @@ JOIN_WAY = Link(
 
 
 def account_tools() -> Markup:
-    """The header's links: log in and join for a visitor, my page and log out for a member."""
+    """The header's links: log in and join for a visitor; for a member the tools menu, my page and log out, kept
+    until what they show is written (the log-out form's token goes in per response, core.fragments)."""
+    render = partial(render_section, "members/_account_tools.html")
     if not current_user.is_authenticated:  # the same for every visitor
-        return fragments.static_part("members.account_tools", caller=partial(render_section,
-                                                                             "members/_account_tools.html"))
-    # The tools menu and the link to my page are the member's own, kept until what they show is written; the
-    # log-out form's token belongs to the browser's session and is rendered every time.
-    menu = fragments.cached("members.account_menu", (), partial(render_section, "members/_account_menu.html"),
-                            viewers=f"member:{current_user.id}")
-    return render_section("members/_account_tools.html", menu=menu)
+        return fragments.static_part("members.account_tools", caller=render)
+    return fragments.cached("members.account_tools", (), render, viewers=f"member:{current_user.id}")

@@ -240,7 +240,9 @@ def _render_profile(token_form: ApiTokenForm | None = None, status: int = 200):
         profile_card=profile_card,
         sections=[section for section in sections if section],
         tokens=services.listed_api_tokens(member),
-        token_form=token_form or ApiTokenForm(),
+        # one that was sent back with its errors; the empty one is made only when the kept form is rendered
+        token_form=token_form,
+        empty_token_form=ApiTokenForm,
         new_token=session.pop(NEW_TOKEN_KEY, None),
         slack_invite_url=current_app.config.get("SLACK_INVITE_URL", ""),
     )

@@ -9,7 +9,7 @@ from alliance.models import Organization
 from core import dataversions
 from core.db import db
 from members.models import LoginSession, Member
-from tests.conftest import AuthActions
+from tests.conftest import PASSWORD, AuthActions, csrf_token_from
 from tests.events.conftest import create_event
 
 
@@ -233,3 +233,42 @@ def test_templates_reloading_render_the_layout_every_time(make_app):
     application = make_app(PAGE_CACHE_SECONDS=30, TEMPLATES_AUTO_RELOAD=True)
     application.test_client().get("/")
     assert not application.extensions.get("ranhub.static_parts")
+
+
+def test_kept_forms_carry_each_browsers_own_token(make_app, make_member):
+    """The log-out form (kept per member) and マイページ's token form (kept for every member) hold a slot, not a token:
+    each browser gets its session's token, which the site accepts, and no kept part holds anyone's token."""
+    import re
+
+    from core import fragments
+
+    application = make_app(PAGE_CACHE_SECONDS=30, WTF_CSRF_ENABLED=True)
+
+    def logged_in(member):
+        browser = application.test_client()
+        token = csrf_token_from(browser.get("/members/login").get_data(as_text=True))
+        assert browser.post("/members/login", data={"email": member.email, "password": PASSWORD,
+                                                     "csrf_token": token}).status_code == 302
+        return browser
+
+    browsers = [logged_in(make_member()), logged_in(make_member())]
+    pages = [[browser.get("/members/me").get_data(as_text=True) for _ in range(2)] for browser in browsers]
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', page)) for browser_pages in pages
+              for page in browser_pages]
+    assert all(len(found) == 1 for found in tokens)  # the log-out form's and the token form's are the session's
+    assert tokens[0] == tokens[1] and tokens[2] == tokens[3] and tokens[0] != tokens[2]
+    assert not any(fragments.TOKEN_SLOT in page for browser_pages in pages for page in browser_pages)
+    kept_parts = [*application.extensions[fragments.EXTENSION_KEY].values(),
+                  *application.extensions[fragments.STATIC_EXTENSION_KEY].values()]
+    kept_html = [str(part[2] if isinstance(part, tuple) else part) for part in kept_parts]
+    assert any(fragments.TOKEN_SLOT in html for html in kept_html)
+    assert not any(token in html for found in tokens for token in found for html in kept_html)
+
+    [token] = tokens[2]
+    made = browsers[1].post("/members/me/tokens", data={"csrf_token": token, "name": "カレンダー連携"})
+    assert made.status_code == 302
+    assert "カレンダー連携" in browsers[1].get("/members/me").get_data(as_text=True)
+    [other_token] = tokens[0]
+    forged = browsers[1].post("/members/me/tokens", data={"csrf_token": other_token, "name": "他人のトークン"})
+    assert forged.status_code == 400  # another browser's token is refused
+    assert browsers[1].post("/members/logout", data={"csrf_token": token}).status_code == 302
