@@ -160,8 +160,6 @@ def query_arguments() -> tuple:
     return tuple(sorted(request.args.items(multi=True)))
 
 
-
-
 def init_app(app: Flask) -> None:
     """Call after Flask-WTF's (core.security): its `csrf_token` global and context value are replaced by the one
     above (a later context processor's value wins)."""

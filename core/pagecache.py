@@ -110,8 +110,8 @@ class LocalStore:
         self.recent = RecentPages()
 
     def lookup(self, key: str) -> tuple[tuple[int, ...] | None, CachedPage | None]:
-        """(the versions, the page when it may be served): the versions are those a page rendered now is kept
-        under (None when a kept page is served)."""
+        """(the versions, the page if it may be served). The versions are those a page rendered now is kept
+        under; a store may leave them out (None) when it serves a page."""
         versions = self.versions.current()
         page = self.recent.get(key)
         if page is None or not dataversions.unchanged(page.tags, versions):
