@@ -35,6 +35,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from core import dataversions
+from core.db import attached, row_values
 from core.i18n import LANGUAGES, current_language
 
 #: fragments kept per process (and app), the most recently used
@@ -43,6 +44,7 @@ EXTENSION_KEY = "ranhub.fragments"
 STATIC_EXTENSION_KEY = "ranhub.static_parts"
 _lock = Lock()
 T = TypeVar("T")
+M = TypeVar("M")
 #: where a kept part's forms take the session's CSRF token; random per process, so no text of a page can be one
 TOKEN_SLOT = f"csrf-slot-{secrets.token_hex(12)}"
 #: parts being computed for keeping (nested: a fragment's own fragments)
@@ -104,6 +106,18 @@ def kept(name: str, key: Hashable, compute: Callable[[], T], *, viewers: str = "
         tags = dataversions.tags(slots, versions)
         _remember(entries, full_key, (tags, now + current_app.config.get("PAGE_CACHE_SECONDS", 30), value))
     return value
+
+
+def kept_row(name: str, key: Hashable, model: type[M], load: Callable[[], M | None], *,
+             viewers: str = "everyone") -> M | None:
+    """`kept()` for one ORM row (`load()` returns it or None): the row's values are kept, and made a persistent
+    object of this request's session again on each hit (core.db.attached), with no query."""
+    def values() -> tuple | None:
+        row = load()
+        return row_values(row) if row is not None else None
+
+    found = kept(name, key, values, viewers=viewers)
+    return attached(model, found) if found is not None else None
 
 
 def forget(name: str, key: Hashable, *, viewers: str = "everyone") -> None:

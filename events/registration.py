@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from core import fragments
-from core.db import attached, db, row_values, utcnow
+from core.db import db, utcnow
 from core.routing import site_url
 from events.checkin import unused_ticket_code
 from events.mail import mail_member
@@ -346,11 +346,5 @@ def kept_registration_of(event: Event, member) -> Registration | None:
     then asks once), so that a member's warm event page asks nothing."""
     if not getattr(member, "is_authenticated", False):
         return None
-    values = fragments.kept("events.registration_of", event.id, lambda: _registration_row(event, member),
-                            viewers=f"member:{member.id}")
-    return attached(Registration, values) if values is not None else None
-
-
-def _registration_row(event: Event, member) -> tuple | None:
-    found = registration_of(event, member)
-    return row_values(found) if found is not None else None
+    return fragments.kept_row("events.registration_of", event.id, Registration,
+                              lambda: registration_of(event, member), viewers=f"member:{member.id}")

@@ -20,7 +20,7 @@ from core import fragments, pictures, refdata
 from core.audit import audit
 from core.auth import admin_required, confirmed_required, is_admin
 from core.csv_download import csv_download
-from core.db import attached, db, row_values, utcnow
+from core.db import db, utcnow
 from core.forms import EmptyForm, choice_list
 from core.i18n import format_local_datetime
 from core.paging import paginate
@@ -86,20 +86,15 @@ def get_visible_event_or_404(event_id: int) -> Event:
 
 def _kept_visible_event_or_404(event_id: int) -> Event:
     """get_visible_event_or_404 for the event page, read most often: the event's row is kept per process until
-    the event, its seats or its questions are written (core.fragments.kept), so a warm page asks nothing."""
-    values = fragments.kept("events.row", event_id, lambda: _event_row(event_id))
-    return _visible_or_404(attached(Event, values) if values is not None else None)
+    the event, its seats or its questions are written, so a warm page asks nothing."""
+    return _visible_or_404(fragments.kept_row(
+        "events.row", event_id, Event, lambda: db.session.scalars(EVENT_QUERY, {"event_id": event_id}).first()))
 
 
 def _visible_or_404(event: Event | None) -> Event:
     if event is None or not permissions.is_visible(event):
         abort(404)
     return event
-
-
-def _event_row(event_id: int) -> tuple | None:
-    event = db.session.scalars(EVENT_QUERY, {"event_id": event_id}).first()
-    return row_values(event) if event is not None else None
 
 
 def get_managed_event_or_404(event_id: int) -> Event:
