@@ -60,3 +60,16 @@ def post_fork(server, worker):
         with application.app_context():
             for engine in extension.engines.values():
                 engine.dispose(close=False)
+
+
+def when_ready(server):
+    """Once, in the master before the first fork: the start-up work every worker would repeat (core/warmup.py)."""
+    if not server.cfg.preload_app:
+        return
+    from flask import Flask
+
+    from core.warmup import warm
+
+    application = server.app.wsgi()
+    if isinstance(application, Flask):
+        warm(application)

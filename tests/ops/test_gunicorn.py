@@ -1,11 +1,14 @@
 """The production server: gunicorn.conf.py's settings, and the app served by gunicorn for real."""
 
+import gc
 import json
 import os
+from types import SimpleNamespace
 
 import pytest
 from gunicorn.app.base import Application
 
+from core.i18n import babel
 from tests.conftest import ROOT
 from tests.ops.servers import fetch, gunicorn
 
@@ -51,6 +54,39 @@ def test_gunicorn_settings_follow_the_environment():
     settings = _ConfigOnly({"WEB_CONCURRENCY": "3", "GUNICORN_TIMEOUT": "60",
                             "GUNICORN_ACCESS_LOG": "-"}).cfg
     assert (settings.workers, settings.timeout, settings.accesslog) == (3, 60, "-")
+
+
+class _Master:
+    """What gunicorn's hooks see of the master: its settings and the loaded app."""
+
+    def __init__(self, application, preload: bool = True):
+        self.cfg = SimpleNamespace(preload_app=preload)
+        self.app = SimpleNamespace(wsgi=lambda: application)
+
+
+def test_the_master_compiles_every_template_and_catalogue_before_it_forks(make_app):
+    application = make_app()
+    application.jinja_env.cache.clear()
+    with application.app_context():
+        catalogues = babel.domain_instance.cache  # Flask-Babel's, one per process
+    catalogues.clear()
+    try:
+        _ConfigOnly({}).cfg.when_ready(_Master(application))
+        assert gc.get_freeze_count() > 0, "the inherited heap is frozen: the collector leaves its pages shared"
+    finally:
+        gc.unfreeze()
+    compiled = {name for _loader, name in application.jinja_env.cache.keys()}
+    assert compiled == set(application.jinja_env.list_templates())
+    assert {locale for locale, _domain in catalogues} == {"ja", "en"}
+
+
+def test_the_masters_warm_up_leaves_other_apps_and_servers_without_preload_alone(make_app):
+    settings = _ConfigOnly({}).cfg
+    settings.when_ready(_Master(lambda environ, start_response: []))  # the bench's baseline is a Flask app; this not
+    application = make_app()
+    application.jinja_env.cache.clear()
+    settings.when_ready(_Master(application, preload=False))  # each worker loads the app itself: nothing to share
+    assert not application.jinja_env.cache and gc.get_freeze_count() == 0
 
 
 def test_the_app_serves_under_gunicorn_with_request_logs(database_url, tmp_path):
