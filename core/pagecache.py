@@ -138,8 +138,8 @@ class RedisStore:
     def lookup(self, key: str) -> tuple[tuple[int, ...] | None, CachedPage | None]:
         copy = self.recent.get(key)
         if copy is not None:
-            current = self.client.hmget(self.versions.key, [slot for slot, _version in copy.tags])
-            if all(int(value or 0) == version for value, (_slot, version) in zip(current, copy.tags, strict=True)):
+            current = self.versions.of(slot for slot, _version in copy.tags)
+            if all(value == version for value, (_slot, version) in zip(current, copy.tags, strict=True)):
                 return None, copy
         pipeline = self.client.pipeline(transaction=False)
         pipeline.hgetall(self.versions.key)

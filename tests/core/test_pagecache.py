@@ -1,9 +1,11 @@
 """The visitors' page cache: served again only while nothing was written, never to or from a session."""
 
 import multiprocessing
+import os
 import zlib
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask, request
 from werkzeug.test import Client
@@ -235,6 +237,37 @@ def test_a_redis_outage_falls_back_to_rendering(make_app):
     application = make_app(PAGE_CACHE_SECONDS=30, REDIS_URL="redis://127.0.0.1:1/0")
     page = application.test_client().get("/")
     assert page.status_code == 200 and CACHE not in page.headers
+
+
+def test_a_dropped_redis_connection_costs_no_visitor_their_page(redis_app):
+    client = redis_app.test_client()
+    first = client.get("/events/")
+    assert client.get("/events/").headers[CACHE] == "hit"
+    versions = redis_app.extensions[dataversions.EXTENSION_KEY]
+    # Redis drops the worker's own connection (a restart, an idle timeout of a proxy in between) …
+    redis.Redis.from_url(redis_app.config["REDIS_URL"]).client_kill_filter(_id=versions._ask("CLIENT", "ID"))
+    # … the front door's read fails, Flask's look-up connects again, and the visitor still gets the page.
+    again = client.get("/events/")
+    assert again.status_code == 200 and again.data == first.data
+    assert client.get("/events/").headers[CACHE] == "hit"
+
+
+def test_a_forked_worker_reads_the_versions_over_a_connection_of_its_own(redis_app):
+    versions = redis_app.extensions[dataversions.EXTENSION_KEY]
+    versions.current()
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # gunicorn's worker: forked from a master that may have read them already
+        try:
+            versions.current()
+            os.write(writing, repr(versions._connection._sock.getsockname()).encode())
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    childs_address = os.read(reading, 200).decode()
+    os.close(reading), os.close(writing)
+    assert childs_address != repr(versions._connection._sock.getsockname())
+    assert versions.current() == versions.decode(redis_app.extensions["page_cache"].client.hgetall(versions.key))
 
 
 def test_without_redis_a_write_in_one_worker_retires_the_pages_of_the_others(make_app):
