@@ -18,8 +18,11 @@ For each database engine (SQLite, PostgreSQL) and each data size (`seed-demo
    member ("member"); and visitors again while another process commits five
    registrations a second ("busy": what the caches are worth on the day signups open);
 3. serves the baseline (bench/baseline.py: Flask + SQLAlchemy + Jinja listing 20
-   rows of the same events table) the same way;
-4. writes requests/s, p50, p99 and the ratio to the baseline into bench/RESULTS.md,
+   rows of the same events table) the same way, beside the app, and measures it right
+   before and right after each mode's pages: the machine is shared and its speed drifts
+   by a quarter within minutes, so each mode is compared with the mean of the two
+   measurements that bracket it, not with one taken minutes away;
+4. writes requests/s, p50, p99 and the ratio to its mode's baseline into bench/RESULTS.md,
    with the targets (ratio ≥ 0.5, p99 ≤ 100 ms) checked.
 
 Traffic goes to 127.0.0.1 only, every run is bounded by --duration, and servers,
@@ -121,12 +124,12 @@ def parse_wrk(output: str, url: str = "") -> Measurement:
 
 @dataclass
 class Configuration:
-    """One database engine and data size, measured in every mode, and its baseline."""
+    """One database engine and data size, measured in every mode, and the baseline bracketing each mode."""
 
     engine: str
     scale: int
     pages: dict[str, list[Measurement]] = field(default_factory=dict)  # mode -> one per path
-    baseline: Measurement | None = None
+    baselines: dict[str, Measurement] = field(default_factory=dict)  # mode -> the baseline bracketing its pages
     seconds_to_seed: float = 0.0
 
     @property
@@ -135,6 +138,13 @@ class Configuration:
 
 
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def bracketing(before: Measurement, after: Measurement) -> Measurement:
+    """The baseline of the pages measured between `before` and `after`: the mean of the two."""
+    return Measurement(url=before.url, requests_per_second=(before.requests_per_second + after.requests_per_second) / 2,
+                       p50_ms=(before.p50_ms + after.p50_ms) / 2, p99_ms=(before.p99_ms + after.p99_ms) / 2,
+                       requests=before.requests + after.requests, errors=before.errors + after.errors)
 
 
 def ratio(page: Measurement, baseline: Measurement) -> float:
@@ -154,9 +164,8 @@ def misses(page: Measurement, baseline: Measurement) -> list[str]:
 
 
 def configuration_table(configuration: Configuration) -> list[str]:
-    """One row per page: each mode's requests/s, p50, p99 and ratio; the baseline last."""
+    """One row per page: each mode's requests/s, p50, p99 and ratio; each mode's baseline last."""
     modes = list(configuration.pages)
-    baseline = configuration.baseline
     head = "| page | " + " | ".join(f"{mode}: req/s | p50 ms | p99 ms | ratio" for mode in modes) + " |"
     rule = "| --- | " + " | ".join("---: | ---: | ---: | ---:" for _ in modes) + " |"
     lines = [f"### {configuration.title}", ""]
@@ -166,12 +175,13 @@ def configuration_table(configuration: Configuration) -> list[str]:
     for index, path in enumerate(m.url for m in configuration.pages[modes[0]]):
         cells = []
         for mode in modes:
-            m = configuration.pages[mode][index]
+            m, baseline = configuration.pages[mode][index], configuration.baselines[mode]
             mark = "" if not misses(m, baseline) else " ✗"
             cells.append(f"{m.requests_per_second:.0f} | {m.p50_ms:.1f} | {m.p99_ms:.1f} | {ratio(m, baseline):.2f}{mark}")
         lines.append(f"| `{path}` | " + " | ".join(cells) + " |")
-    base = f"{baseline.requests_per_second:.0f} | {baseline.p50_ms:.1f} | {baseline.p99_ms:.1f} | 1.00"
-    lines.append("| baseline: 20 rows of `events` | " + " | ".join(base for _ in modes) + " |")
+    bases = [configuration.baselines[mode] for mode in modes]
+    lines.append("| baseline: 20 rows of `events` | " + " | ".join(
+        f"{base.requests_per_second:.0f} | {base.p50_ms:.1f} | {base.p99_ms:.1f} | 1.00" for base in bases) + " |")
     return lines
 
 
@@ -197,7 +207,8 @@ def results_markdown(configurations: list[Configuration], settings: dict[str, st
         f"event and cancels again, {BUSY_WRITES_PER_SECOND} commits a second: each retires the cached pages and fragments",
         "that read the tables it wrote (core/dataversions.py). Ratio: the page's requests/s",
         "over the baseline's. ✗ marks a page below 0.5× the baseline, over 100 ms at p99, or",
-        "with errors.",
+        "with errors. Each mode's baseline is the mean of the baseline measured right before",
+        "and right after its pages (the last row).",
         "",
     ]
     for configuration in configurations:
@@ -205,8 +216,8 @@ def results_markdown(configurations: list[Configuration], settings: dict[str, st
     lines += ["## Targets (every page ≥ 0.5× the baseline, p99 ≤ 100 ms at the connections above)", ""]
     for configuration in configurations:
         for mode, measurements in configuration.pages.items():
-            missed = [f"`{m.url}` ({', '.join(misses(m, configuration.baseline))})"
-                      for m in measurements if misses(m, configuration.baseline)]
+            baseline = configuration.baselines[mode]
+            missed = [f"`{m.url}` ({', '.join(misses(m, baseline))})" for m in measurements if misses(m, baseline)]
             verdict = "all met" if not missed else "missed by " + "; ".join(missed)
             lines.append(f"- {configuration.title}, {mode}: {verdict}.")
     lines.append("")
@@ -390,33 +401,39 @@ def measure_configuration(engine: str, scale: int, args, workdir: Path) -> Confi
         base_environment.pop("GUNICORN_ACCESS_LOG", None)
         base_environment.pop("REDIS_URL", None)
         cookie = member_cookie(database_url, secret_key) if "member" in (args.modes or MODES) else ""
-        for mode in args.modes or MODES:
-            environment = dict(base_environment, PAGE_CACHE_SECONDS="0")
-            prefix = f"ranhub-bench:{uuid.uuid4().hex}:"
-            cached = mode != "cold"
-            if cached:
-                environment.update(PAGE_CACHE_SECONDS="30", REDIS_URL=args.redis_url, PAGE_CACHE_REDIS_PREFIX=prefix)
-            try:
-                with gunicorn(APP_TARGET, environment, args.workers, workdir / f"app-{engine}-{scale}-{mode}.log",
-                              "/healthz") as base_url:
-                    configuration.pages[mode] = []
-                    for path in paths:
-                        print(f"[{engine}, scale {scale}, {mode}] wrk {path} …", flush=True)
-                        with writes_meanwhile(mode, database_url, secret_key, args.redis_url, prefix, event_id):
-                            measured = wrk(base_url + urllib.parse.quote(path, safe="/?=&"), duration=args.duration,
-                                           connections=args.connections, threads=args.threads,
-                                           cookie={"member": cookie, "rendered": VISITOR_COOKIE}.get(mode, ""))
-                        measured.url = path
-                        configuration.pages[mode].append(measured)
-            finally:
-                if cached:
-                    forget_redis_keys(args.redis_url, prefix)
         with gunicorn(BASELINE_TARGET, base_environment, args.workers,
-                      workdir / f"baseline-{engine}-{scale}.log", "/") as base_url:
-            print(f"[{engine}, scale {scale}] wrk baseline …", flush=True)
-            configuration.baseline = wrk(base_url + "/", duration=args.duration,
-                                         connections=args.connections, threads=args.threads)
-            configuration.baseline.url = "/"
+                      workdir / f"baseline-{engine}-{scale}.log", "/") as baseline_url:
+
+            def baseline() -> Measurement:
+                print(f"[{engine}, scale {scale}] wrk baseline …", flush=True)
+                return wrk(baseline_url + "/", duration=args.duration, connections=args.connections,
+                           threads=args.threads)
+
+            for mode in args.modes or MODES:
+                environment = dict(base_environment, PAGE_CACHE_SECONDS="0")
+                prefix = f"ranhub-bench:{uuid.uuid4().hex}:"
+                cached = mode != "cold"
+                if cached:
+                    environment.update(PAGE_CACHE_SECONDS="30", REDIS_URL=args.redis_url,
+                                       PAGE_CACHE_REDIS_PREFIX=prefix)
+                try:
+                    with gunicorn(APP_TARGET, environment, args.workers,
+                                  workdir / f"app-{engine}-{scale}-{mode}.log", "/healthz") as base_url:
+                        before = baseline()
+                        configuration.pages[mode] = []
+                        for path in paths:
+                            print(f"[{engine}, scale {scale}, {mode}] wrk {path} …", flush=True)
+                            with writes_meanwhile(mode, database_url, secret_key, args.redis_url, prefix, event_id):
+                                measured = wrk(base_url + urllib.parse.quote(path, safe="/?=&"),
+                                               duration=args.duration, connections=args.connections,
+                                               threads=args.threads,
+                                               cookie={"member": cookie, "rendered": VISITOR_COOKIE}.get(mode, ""))
+                            measured.url = path
+                            configuration.pages[mode].append(measured)
+                        configuration.baselines[mode] = bracketing(before, baseline())
+                finally:
+                    if cached:
+                        forget_redis_keys(args.redis_url, prefix)
     return configuration
 
 
