@@ -47,6 +47,7 @@ T = TypeVar("T")
 M = TypeVar("M")
 #: where a kept part's forms take the session's CSRF token; random per process, so no text of a page can be one
 TOKEN_SLOT = f"csrf-slot-{secrets.token_hex(12)}"
+_TOKEN_SLOT_BYTES = TOKEN_SLOT.encode()
 #: parts being computed for keeping (nested: a fragment's own fragments)
 _keeping: ContextVar[int] = ContextVar("keeping_parts", default=0)
 
@@ -70,8 +71,8 @@ def fill_in_token(response: Response) -> Response:
     if response.direct_passthrough or response.is_streamed or response.mimetype != "text/html":
         return response
     body = response.get_data()
-    if TOKEN_SLOT.encode() in body:
-        response.set_data(body.replace(TOKEN_SLOT.encode(), generate_csrf().encode()))
+    if _TOKEN_SLOT_BYTES in body:
+        response.set_data(body.replace(_TOKEN_SLOT_BYTES, generate_csrf().encode()))
     return response
 
 

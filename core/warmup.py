@@ -25,7 +25,7 @@ def warm(app: Flask) -> None:
 
         from core.i18n import LANGUAGES
 
-        with app.test_request_context():
+        with app.app_context():
             for language in LANGUAGES:
                 with force_locale(language):
                     get_translations()
